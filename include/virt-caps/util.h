@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Memory ownership helpers in the spirit of libinput's util-mem.h:
+ * cleanup attributes, steal(), and allocators that abort on OOM so
+ * that call sites carry no out-of-memory branches.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _unused_ __attribute__((unused))
+#define ARRAY_LENGTH(a) (sizeof(a) / sizeof((a)[0]))
+
+/**
+ * Take ownership of *p: return it and leave NULL behind, so that a
+ * cleanup attribute on the source variable frees nothing.
+ */
+#define steal(p)                                                                       \
+	({                                                                             \
+		__typeof__(*(p)) tmp_ = *(p);                                          \
+		*(p) = NULL;                                                           \
+		tmp_;                                                                  \
+	})
+
+/**
+ * Define a cleanup helper NAME##p for a pointer type that calls FREE_FN
+ * when the pointer is non-NULL. One per foreign type.
+ */
+#define DEFINE_CLEANUP_FUNC(type, name, free_fn)                                       \
+	static inline void name##p(type *p)                                            \
+	{                                                                              \
+		if (*p)                                                                \
+			free_fn(*p);                                                   \
+	}
+
+static inline void
+freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _autofree_ _cleanup_(freep)
+
+static inline void
+closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _autoclose_ _cleanup_(closep)
+
+/** Take ownership of a file descriptor, leaving -1 behind. */
+static inline int
+steal_fd(int *fd)
+{
+	int f = *fd;
+
+	*fd = -1;
+	return f;
+}
+
+static inline void
+fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+#define _autofclose_ _cleanup_(fclosep)
+
+/** calloc that aborts on OOM. */
+void *xzalloc(size_t size);
+/** realloc that aborts on OOM. */
+void *xrealloc(void *p, size_t size);
+/** strdup that aborts on OOM; NULL in, NULL out. */
+char *xstrdup(const char *s);
+/** strndup that aborts on OOM. */
+char *xstrndup(const char *s, size_t n);
+/** asprintf that aborts on OOM. */
+char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+
+static inline bool
+streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static inline bool
+strempty(const char *s)
+{
+	return !s || !*s;
+}
+
+/**
+ * Read a whole file (at most @max bytes) into a NUL-terminated buffer.
+ * Returns 0 or -errno (-EFBIG when the file is larger than @max).
+ */
+int vc_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/** Parse "30s", "10m", "1h", "2h30m" or plain seconds. Returns 0 or -EINVAL. */
+int vc_parse_duration(const char *s, unsigned long *seconds);
+
+/** Format a Unix time as RFC 3339 UTC ("2026-11-22T10:00:00Z") into buf[32]. */
+void vc_format_rfc3339(long long t, char buf[static 32]);
+
+/** 64-bit FNV-1a, continued from @h (start with VC_FNV1A_INIT). */
+#define VC_FNV1A_INIT 0xcbf29ce484222325ULL
+unsigned long long vc_fnv1a(unsigned long long h, const void *data, size_t len);

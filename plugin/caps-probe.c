@@ -1,0 +1,651 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * caps-probe: ask libvirt what CPUs this node can offer to virtual
+ * machines, apply KubeVirt's node-labeller rules, and publish the result
+ * as an NFD feature file (or print it).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include "virt-caps/domcaps.h"
+#include "virt-caps/exitcode.h"
+#include "virt-caps/featurefile.h"
+#include "virt-caps/hyperv.h"
+#include "virt-caps/labels.h"
+#include "virt-caps/log.h"
+#include "virt-caps/node.h"
+#include "virt-caps/out.h"
+#include "virt-caps/probe.h"
+#include "virt-caps/report.h"
+
+#define XML_MAX (16 * 1024 * 1024)
+#define RT_SYSCTL "/proc/sys/kernel/sched_rt_runtime_us"
+
+struct options {
+	struct vc_probe_opts probe;
+	struct vc_node_opts rules;
+	struct vc_label_opts labels;
+	const char *features_dir;
+	const char *feature_file;
+	const char *from_dir;
+	const char *node_name;
+	unsigned long interval;
+	bool once;
+	bool to_stdout;
+	bool report;
+	enum vc_format format;
+};
+
+static const char usage_text[] =
+	"Usage: caps-probe [OPTION]...\n"
+	"Probe libvirt/QEMU for the CPUs this node can offer to virtual machines,\n"
+	"apply KubeVirt's node-labeller rules and write an NFD feature file.\n"
+	"\n"
+	"Modes:\n"
+	"      --once                probe, write the feature file(s) and exit\n"
+	"                            (default: loop, probing every --interval)\n"
+	"      --stdout              probe once and print the label lines; no file\n"
+	"  -o, --output=FORMAT       probe once and print the node report as yaml or\n"
+	"                            json; no file\n"
+	"      --from-dir=DIR        compute from saved node-labeller files in DIR\n"
+	"                            (virsh_domcapabilities.xml, capabilities.xml and,\n"
+	"                            on x86_64/s390x, supported_features.xml) instead\n"
+	"                            of asking libvirt; no versions, no Hyper-V\n"
+	"\n"
+	"libvirt:\n"
+	"  -c, --connect=URI         libvirt URI (default: the embedded QEMU driver,\n"
+	"                            qemu:///embed?root=STATE_DIR; no daemon needed)\n"
+	"      --state-dir=DIR       embedded driver root and QEMU capability cache\n"
+	"                            (default " VC_STATE_DIR "); keep it across runs\n"
+	"      --arch=ARCH           guest arch (default: this machine's, from uname)\n"
+	"      --machine=TYPE        machine type (default q35, virt on aarch64,\n"
+	"                            s390-ccw-virtio on s390x)\n"
+	"      --virttype=TYPE       kvm or qemu (default kvm when the KVM device is\n"
+	"                            usable, else qemu)\n"
+	"      --kvm-device=PATH     KVM device for virttype detection and Hyper-V\n"
+	"                            capabilities (default /dev/kvm)\n"
+	"\n"
+	"Labels:\n"
+	"      --label-scheme=SCHEME nfd (default: keys under --label-namespace) or\n"
+	"                            kubevirt (exactly KubeVirt's node-labeller keys;\n"
+	"                            never run it next to KubeVirt's own labeller)\n"
+	"      --label-namespace=NS  nfd scheme namespace (default\n"
+	"                            " VC_NFD_NAMESPACE ")\n"
+	"      --obsolete-models=LIST comma-separated models never labelled usable\n"
+	"                            (default: KubeVirt's 34-model list; given, it\n"
+	"                            replaces that list and enables the\n"
+	"                            obsolete-host-model label)\n"
+	"      --node-name=NAME      node name for reports (default $NODE_NAME, then\n"
+	"                            the host name)\n"
+	"\n"
+	"Feature file:\n"
+	"      --features-dir=DIR    NFD features directory (default\n"
+	"                            " VC_FEATURES_DIR ")\n"
+	"      --feature-file=NAME   file name (default " VC_FEATUREFILE_NAME "); more\n"
+	"                            files NAME-2, NAME-3... when one would pass NFD's\n"
+	"                            65536-byte limit\n"
+	"      --interval=DURATION   loop period, e.g. 30s, 10m, 1h (default 1h); the\n"
+	"                            labels expire after 3 intervals\n"
+	"\n"
+	"  -v, --verbose             more messages (repeat for debug)\n"
+	"  -q, --quiet               errors only\n"
+	"  -h, --help                show this help and exit\n"
+	"      --version             show the version and exit\n"
+	"\n"
+	"Exit status: 0 ok (and on SIGTERM/SIGINT in loop mode), 2 usage error,\n"
+	"3 bad input or data (unreadable or malformed XML, unusable directory),\n"
+	"4 libvirt failure. On any error the previous feature file stays untouched.\n";
+
+enum {
+	OPT_ONCE = 256,
+	OPT_STDOUT,
+	OPT_FROM_DIR,
+	OPT_STATE_DIR,
+	OPT_ARCH,
+	OPT_MACHINE,
+	OPT_VIRTTYPE,
+	OPT_KVM_DEVICE,
+	OPT_SCHEME,
+	OPT_NAMESPACE,
+	OPT_OBSOLETE,
+	OPT_NODE_NAME,
+	OPT_FEATURES_DIR,
+	OPT_FEATURE_FILE,
+	OPT_INTERVAL,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{"once", no_argument, NULL, OPT_ONCE},
+	{"stdout", no_argument, NULL, OPT_STDOUT},
+	{"output", required_argument, NULL, 'o'},
+	{"from-dir", required_argument, NULL, OPT_FROM_DIR},
+	{"connect", required_argument, NULL, 'c'},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"arch", required_argument, NULL, OPT_ARCH},
+	{"machine", required_argument, NULL, OPT_MACHINE},
+	{"virttype", required_argument, NULL, OPT_VIRTTYPE},
+	{"kvm-device", required_argument, NULL, OPT_KVM_DEVICE},
+	{"label-scheme", required_argument, NULL, OPT_SCHEME},
+	{"label-namespace", required_argument, NULL, OPT_NAMESPACE},
+	{"obsolete-models", required_argument, NULL, OPT_OBSOLETE},
+	{"node-name", required_argument, NULL, OPT_NODE_NAME},
+	{"features-dir", required_argument, NULL, OPT_FEATURES_DIR},
+	{"feature-file", required_argument, NULL, OPT_FEATURE_FILE},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+static int _printf_(1, 2)
+usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "caps-probe: %s (see caps-probe --help)\n", msg);
+	return -EINVAL;
+}
+
+static int
+set_value_option(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'o':
+		o->report = true;
+		if (vc_format_parse(arg, &o->format) < 0)
+			return usage_error("--output must be yaml or json, not '%s'", arg);
+		return 0;
+	case OPT_SCHEME:
+		if (vc_label_scheme_parse(arg, &o->labels.scheme) < 0)
+			return usage_error("--label-scheme must be nfd or kubevirt, not '%s'", arg);
+		return 0;
+	case OPT_INTERVAL:
+		if (vc_parse_duration(arg, &o->interval) < 0 || o->interval == 0)
+			return usage_error("--interval: '%s' is not a duration like 30s, 10m or 1h",
+					   arg);
+		return 0;
+	case OPT_OBSOLETE:
+		vc_strv_clear(&o->rules.obsolete);
+		vc_strv_split(&o->rules.obsolete, arg, ", ");
+		o->rules.obsolete_explicit = true;
+		return 0;
+	case OPT_VIRTTYPE:
+		if (!streq(arg, "kvm") && !streq(arg, "qemu"))
+			return usage_error("--virttype must be kvm or qemu, not '%s'", arg);
+		o->probe.virttype = arg;
+		return 0;
+	}
+	return 1;
+}
+
+static const char *
+opt_name(int c)
+{
+	for (const struct option *opt = long_options; opt->name; opt++)
+		if (opt->val == c)
+			return opt->name;
+	return "?";
+}
+
+static int
+set_path_option(struct options *o, int c, const char *arg)
+{
+	const char **slot[] = {
+		[OPT_FROM_DIR - OPT_ONCE] = &o->from_dir,
+		[OPT_STATE_DIR - OPT_ONCE] = &o->probe.state_dir,
+		[OPT_ARCH - OPT_ONCE] = &o->probe.arch,
+		[OPT_MACHINE - OPT_ONCE] = &o->probe.machine,
+		[OPT_KVM_DEVICE - OPT_ONCE] = &o->probe.kvm_dev,
+		[OPT_NAMESPACE - OPT_ONCE] = &o->labels.ns,
+		[OPT_NODE_NAME - OPT_ONCE] = &o->node_name,
+		[OPT_FEATURES_DIR - OPT_ONCE] = &o->features_dir,
+		[OPT_FEATURE_FILE - OPT_ONCE] = &o->feature_file,
+	};
+
+	if (c == 'c') {
+		o->probe.uri = arg;
+		return 0;
+	}
+	if (c < OPT_ONCE || c - OPT_ONCE >= (int)ARRAY_LENGTH(slot) || !slot[c - OPT_ONCE])
+		return 1;
+	if (strempty(arg))
+		return usage_error("option %s: an empty value is not allowed", opt_name(c));
+	*slot[c - OPT_ONCE] = arg;
+	return 0;
+}
+
+static int
+check_options(struct options *o)
+{
+	const char *why = NULL;
+
+	if (o->to_stdout && o->report)
+		return usage_error("--stdout and --output are alternatives");
+	if (o->labels.ns && !vc_dns_subdomain_valid(o->labels.ns, &why))
+		return usage_error("--label-namespace '%s' is not a lowercase DNS subdomain",
+				   o->labels.ns);
+	if (!vc_featurefile_name_valid(o->feature_file))
+		return usage_error("--feature-file '%s' must be a plain file name not starting with '.'",
+				   o->feature_file);
+	if (o->from_dir && (o->probe.uri || o->probe.state_dir))
+		return usage_error("--from-dir does not talk to libvirt; drop --connect/--state-dir");
+	return 0;
+}
+
+static void
+print_version(void)
+{
+	_autofree_ char *lib = vc_probe_library_version();
+
+	printf("caps-probe %s (libvirt %s)\n", VC_VERSION, lib);
+}
+
+/* Returns 0 to go on, 1 to exit 0 (--help, --version), -EINVAL on usage errors. */
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	int c, level = VC_LOG_INFO;
+
+	while ((c = getopt_long(argc, argv, "o:c:vqh", long_options, NULL)) != -1) {
+		int rc = set_value_option(o, c, optarg);
+
+		if (rc == 1)
+			rc = set_path_option(o, c, optarg);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		switch (c) {
+		case OPT_ONCE:
+			o->once = true;
+			break;
+		case OPT_STDOUT:
+			o->to_stdout = true;
+			break;
+		case 'v':
+			level++;
+			break;
+		case 'q':
+			level = VC_LOG_ERROR;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case OPT_VERSION:
+			print_version();
+			return 1;
+		default:
+			fprintf(stderr, "caps-probe: see caps-probe --help\n");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	vc_log_set_level(level > VC_LOG_DEBUG ? VC_LOG_DEBUG : level);
+	return check_options(o);
+}
+
+/* ---- collecting the node record ------------------------------------------ */
+
+/* A saved document: its path (for messages) and text. */
+struct saved {
+	char *path;
+	char *text;
+	size_t len;
+};
+
+static void
+saved_clear(struct saved *s)
+{
+	free(s->path);
+	free(s->text);
+}
+
+static int
+load_saved(const char *dir, const char *file, struct saved *s)
+{
+	int rc;
+
+	s->path = xasprintf("%s/%s", dir, file);
+	rc = vc_read_file(s->path, XML_MAX, &s->text, &s->len);
+	if (rc == -EFBIG)
+		vc_err("%s: larger than %d MiB", s->path, XML_MAX >> 20);
+	else if (rc < 0)
+		vc_err("cannot read %s: %s", s->path, strerror(-rc));
+	return rc < 0 ? -EINVAL : 0;
+}
+
+struct docs {
+	struct vc_domcaps domcaps;
+	struct vc_baseline baseline;
+	struct vc_hostcaps host;
+	bool have_baseline;
+};
+
+static void
+docs_clear(struct docs *d)
+{
+	vc_domcaps_clear(&d->domcaps);
+	vc_baseline_clear(&d->baseline);
+	vc_hostcaps_clear(&d->host);
+}
+
+static int
+build_node(struct vc_node *n, struct docs *d, const struct options *o, const char *what)
+{
+	return vc_node_from_caps(n, &d->domcaps, d->have_baseline ? &d->baseline : NULL,
+				 &d->host, &o->rules, what);
+}
+
+/* node-labeller.sh's file names, as the old collection scripts saved them. */
+static int
+load_dir(const char *dir, struct docs *d)
+{
+	_cleanup_(saved_clear) struct saved dc = {0}, caps = {0}, sf = {0};
+	const char *arch;
+
+	if (load_saved(dir, "virsh_domcapabilities.xml", &dc) < 0 ||
+	    vc_domcaps_parse(dc.text, dc.len, dc.path, &d->domcaps) < 0 ||
+	    load_saved(dir, "capabilities.xml", &caps) < 0 ||
+	    vc_hostcaps_parse(caps.text, caps.len, caps.path, &d->host) < 0)
+		return -EINVAL;
+	arch = !strempty(d->domcaps.arch) ? d->domcaps.arch : d->host.arch;
+	if (!vc_arch_has_named_models(arch))
+		return 0;
+	if (load_saved(dir, "supported_features.xml", &sf) < 0 ||
+	    vc_baseline_parse(sf.text, sf.len, sf.path, &d->baseline) < 0)
+		return -EINVAL;
+	d->have_baseline = true;
+	return 0;
+}
+
+static int
+collect_from_dir(const struct options *o, struct vc_node *n)
+{
+	_cleanup_(docs_clear) struct docs d = {0};
+
+	if (load_dir(o->from_dir, &d) < 0)
+		return -EINVAL;
+	return build_node(n, &d, o, o->from_dir);
+}
+
+static int
+parse_probe(const struct vc_probe_result *r, struct docs *d)
+{
+	if (vc_domcaps_parse(r->domcaps_xml, strlen(r->domcaps_xml),
+			     "domain capabilities from libvirt", &d->domcaps) < 0 ||
+	    vc_hostcaps_parse(r->caps_xml, strlen(r->caps_xml),
+			      "host capabilities from libvirt", &d->host) < 0)
+		return -EIO;
+	if (r->baseline_xml) {
+		if (vc_baseline_parse(r->baseline_xml, strlen(r->baseline_xml),
+				      "baseline CPU from libvirt", &d->baseline) < 0)
+			return -EIO;
+		d->have_baseline = true;
+	}
+	return 0;
+}
+
+static void
+add_hyperv(struct vc_node *n, const char *dev)
+{
+	struct vc_hyperv_raw raw;
+	int rc = vc_hyperv_query(dev, &raw);
+
+	if (rc < 0)
+		vc_info("no Hyper-V capabilities: cannot query %s: %s", dev, strerror(-rc));
+	else
+		vc_hyperv_caps(&raw, &n->hyperv);
+	vc_hyperv_raw_clear(&raw);
+}
+
+static int
+collect_live(const struct options *o, struct vc_node *n)
+{
+	_cleanup_(vc_probe_result_clear) struct vc_probe_result r = {0};
+	_cleanup_(docs_clear) struct docs d = {0};
+	int rc = vc_probe_run(&o->probe, &r);
+
+	if (rc < 0)
+		return rc;
+	if (parse_probe(&r, &d) < 0)
+		return -EIO;
+	rc = build_node(n, &d, o, "libvirt");
+	if (rc < 0)
+		return rc;
+	n->libvirt_version = vc_version_string(r.lib_version);
+	n->qemu_version = vc_version_string(r.hv_version);
+	if (streq(n->arch, "x86_64"))
+		add_hyperv(n, o->probe.kvm_dev ? o->probe.kvm_dev : "/dev/kvm");
+	n->realtime = vc_node_realtime(RT_SYSCTL);
+	vc_node_normalize(n);
+	return 0;
+}
+
+static char *
+node_name(const struct options *o)
+{
+	const char *env = getenv("NODE_NAME");
+	char host[256] = "";
+
+	if (o->node_name)
+		return xstrdup(o->node_name);
+	if (!strempty(env))
+		return xstrdup(env);
+	gethostname(host, sizeof(host) - 1);
+	return xstrdup(host);
+}
+
+/* One probe: node record and labels. Returns 0 or -errno (reported). */
+static int
+collect(const struct options *o, struct vc_node *n, struct vc_labels *l)
+{
+	int rc = o->from_dir ? collect_from_dir(o, n) : collect_live(o, n);
+
+	if (rc < 0)
+		return rc;
+	n->name = node_name(o);
+	vc_labels_build(n, &o->labels, l);
+	return 0;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static int
+write_stdout(const char *text, size_t len)
+{
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+		vc_err("cannot write to standard output: %s", strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int
+print_labels(const struct vc_labels *l)
+{
+	_autofree_ char *text = NULL;
+	size_t len = 0, cap = 0;
+
+	/* Render everything first: no partial output on error. */
+	for (size_t i = 0; i < l->n; i++) {
+		_autofree_ char *line = xasprintf("%s=%s\n", l->v[i].key, l->v[i].value);
+		size_t n = strlen(line);
+
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			text = xrealloc(text, cap);
+		}
+		memcpy(text + len, line, n + 1);
+		len += n;
+	}
+	return write_stdout(text ? text : "", len);
+}
+
+static int
+print_report(const struct options *o, const struct vc_node *n)
+{
+	_autoout_ struct vc_out *out = vc_out_new(o->format);
+	_autofree_ char *text = NULL;
+	size_t len = 0;
+
+	vc_report_write_node(out, n);
+	if (vc_out_finish(out, &text, &len) < 0)
+		return -EIO;
+	return write_stdout(text, len);
+}
+
+static int
+run_print(const struct options *o)
+{
+	_cleanup_(vc_node_clear) struct vc_node n = {0};
+	_cleanup_(vc_labels_clear) struct vc_labels l = {0};
+	int rc = collect(o, &n, &l);
+
+	if (rc < 0)
+		return rc;
+	return o->report ? print_report(o, &n) : print_labels(&l);
+}
+
+/* Probe and publish once. Returns 0 or -errno (reported). */
+static int
+run_once(const struct options *o)
+{
+	_cleanup_(vc_node_clear) struct vc_node n = {0};
+	_cleanup_(vc_labels_clear) struct vc_labels l = {0};
+	struct vc_featurefile_opts f = {
+		.dir = o->features_dir,
+		.name = o->feature_file,
+		.expiry = (long long)time(NULL) + 3LL * (long long)o->interval,
+	};
+	int rc = collect(o, &n, &l);
+
+	if (rc < 0)
+		return rc;
+	rc = vc_featurefile_write(&f, &l);
+	if (rc < 0)
+		return rc == -EIO ? -EINVAL : rc; /* a file problem, not libvirt's */
+	vc_info("wrote %zu labels to %s/%s (%d file%s)", l.n, f.dir, f.name, rc,
+		rc == 1 ? "" : "s");
+	return 0;
+}
+
+/* ---- loop ---------------------------------------------------------------- */
+
+/* Exponential backoff from 5 s up to the interval, with +-20% jitter so that
+ * a fleet of nodes that failed together does not retry in step. */
+static unsigned long
+retry_delay(unsigned failures, unsigned long interval)
+{
+	unsigned shift = failures > 10 ? 10 : failures - 1;
+	unsigned long base = 5UL << shift;
+	double jitter = 0.8 + 0.4 * ((double)rand() / (double)RAND_MAX);
+	unsigned long d;
+
+	if (base > interval)
+		base = interval;
+	d = (unsigned long)((double)base * jitter);
+	return d ? d : 1;
+}
+
+/* Sleep @seconds; true when SIGTERM/SIGINT arrived. */
+static bool
+wait_for_signal(const sigset_t *set, unsigned long seconds)
+{
+	struct timespec end, now, left;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t)seconds;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			return false;
+		if (sigtimedwait(set, NULL, &left) > 0)
+			return true;
+		if (errno == EAGAIN)
+			return false;
+	}
+}
+
+static int
+run_loop(const struct options *o, const sigset_t *set)
+{
+	unsigned failures = 0;
+
+	vc_info("probing every %lus into %s", o->interval, o->features_dir);
+	for (;;) {
+		unsigned long delay = o->interval;
+
+		if (run_once(o) < 0) {
+			failures++;
+			delay = retry_delay(failures, o->interval);
+			vc_warn("probe failed (%u in a row); retrying in %lus, previous labels kept",
+				failures, delay);
+		} else {
+			failures = 0;
+		}
+		if (wait_for_signal(set, delay)) {
+			vc_info("signal received, exiting");
+			return 0;
+		}
+	}
+}
+
+static void
+options_init(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	vc_node_opts_default(&o->rules);
+	o->features_dir = VC_FEATURES_DIR;
+	o->feature_file = VC_FEATUREFILE_NAME;
+	o->interval = 3600;
+	o->format = VC_FMT_YAML;
+}
+
+static void
+options_clear(struct options *o)
+{
+	vc_node_opts_clear(&o->rules);
+}
+
+int
+main(int argc, char **argv)
+{
+	_cleanup_(options_clear) struct options o;
+	sigset_t set;
+	int rc;
+
+	vc_log_set_program("caps-probe");
+	options_init(&o);
+	rc = parse_options(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? VC_EXIT_OK : VC_EXIT_USAGE;
+	if (o.to_stdout || o.report)
+		return vc_exit_from_rc(run_print(&o));
+	if (o.once)
+		return vc_exit_from_rc(run_once(&o));
+	/* Block the signals before libvirt starts threads, then take them
+	 * synchronously between probes: a write in progress always ends. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	return run_loop(&o, &set);
+}

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/out.h"
+
+#include <errno.h>
+#include <yajl/yajl_gen.h>
+#include <yaml.h>
+
+#include "virt-caps/log.h"
+
+struct vc_out {
+	enum vc_format format;
+	bool failed;
+	/* YAML */
+	yaml_emitter_t emitter;
+	char *buf;
+	size_t len;
+	size_t cap;
+	/* JSON */
+	yajl_gen gen;
+};
+
+int
+vc_format_parse(const char *s, enum vc_format *out)
+{
+	if (streq(s, "yaml"))
+		*out = VC_FMT_YAML;
+	else if (streq(s, "json"))
+		*out = VC_FMT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int
+yaml_write(void *data, unsigned char *text, size_t size)
+{
+	struct vc_out *o = data;
+
+	if (o->len + size + 1 > o->cap) {
+		o->cap = (o->len + size + 1) * 2;
+		o->buf = xrealloc(o->buf, o->cap);
+	}
+	memcpy(o->buf + o->len, text, size);
+	o->len += size;
+	o->buf[o->len] = '\0';
+	return 1;
+}
+
+static void
+yaml_emit(struct vc_out *o, yaml_event_t *ev)
+{
+	if (o->failed) {
+		yaml_event_delete(ev);
+		return;
+	}
+	/* yaml_emitter_emit takes the event, on failure too. */
+	if (!yaml_emitter_emit(&o->emitter, ev)) {
+		vc_err("YAML output failed: %s",
+		       o->emitter.problem ? o->emitter.problem : "unknown error");
+		o->failed = true;
+	}
+}
+
+static void
+yaml_begin(struct vc_out *o)
+{
+	yaml_event_t ev;
+
+	yaml_emitter_initialize(&o->emitter);
+	yaml_emitter_set_output(&o->emitter, yaml_write, o);
+	yaml_emitter_set_width(&o->emitter, -1);
+	yaml_emitter_set_unicode(&o->emitter, 1);
+	yaml_emitter_set_indent(&o->emitter, 2);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	yaml_emit(o, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	yaml_emit(o, &ev);
+}
+
+struct vc_out *
+vc_out_new(enum vc_format f)
+{
+	struct vc_out *o = xzalloc(sizeof(*o));
+
+	o->format = f;
+	if (f == VC_FMT_YAML) {
+		yaml_begin(o);
+	} else {
+		o->gen = yajl_gen_alloc(NULL);
+		if (!o->gen)
+			abort();
+		yajl_gen_config(o->gen, yajl_gen_beautify, 1);
+		yajl_gen_config(o->gen, yajl_gen_indent_string, "  ");
+	}
+	return o;
+}
+
+void
+vc_out_free(struct vc_out *o)
+{
+	if (o->format == VC_FMT_YAML)
+		yaml_emitter_delete(&o->emitter);
+	else
+		yajl_gen_free(o->gen);
+	free(o->buf);
+	free(o);
+}
+
+static void
+json_check(struct vc_out *o, yajl_gen_status st)
+{
+	if (st != yajl_gen_status_ok && !o->failed) {
+		vc_err("JSON output failed: yajl status %d", (int)st);
+		o->failed = true;
+	}
+}
+
+static bool
+in_list(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(s, *words) == 0)
+			return true;
+	return false;
+}
+
+bool
+vc_yaml_needs_quotes(const char *s)
+{
+	static const char *const words[] = {
+		"~",     "null",  "Null",  "NULL", "y",    "Y",    "yes", "Yes",
+		"YES",   "n",     "N",     "no",   "No",   "NO",   "true", "True",
+		"TRUE",  "false", "False", "FALSE", "on",  "On",   "ON",  "off",
+		"Off",   "OFF",   ".inf",  ".Inf", ".INF", ".nan", ".NaN", ".NAN",
+		"-.inf", "+.inf", NULL,
+	};
+
+	if (!*s || in_list(s, words))
+		return true;
+	/* Anything a YAML 1.1/1.2 reader could take for a number: ints,
+	 * floats, hex, octal, sexagesimal. Over-quoting is harmless. */
+	if (!strchr("0123456789+-.", s[0]))
+		return false;
+	return strspn(s, "0123456789abcdefABCDEFxXoO_.:+-") == strlen(s);
+}
+
+static void
+yaml_scalar(struct vc_out *o, const char *s, yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
+				     style);
+	yaml_emit(o, &ev);
+}
+
+static void
+yaml_collection(struct vc_out *o, bool map, bool begin)
+{
+	yaml_event_t ev;
+
+	if (map && begin)
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	else if (begin)
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+						     YAML_BLOCK_SEQUENCE_STYLE);
+	else if (map)
+		yaml_mapping_end_event_initialize(&ev);
+	else
+		yaml_sequence_end_event_initialize(&ev);
+	yaml_emit(o, &ev);
+}
+
+void
+vc_out_map_begin(struct vc_out *o)
+{
+	if (o->format == VC_FMT_YAML)
+		yaml_collection(o, true, true);
+	else
+		json_check(o, yajl_gen_map_open(o->gen));
+}
+
+void
+vc_out_map_end(struct vc_out *o)
+{
+	if (o->format == VC_FMT_YAML)
+		yaml_collection(o, true, false);
+	else
+		json_check(o, yajl_gen_map_close(o->gen));
+}
+
+void
+vc_out_list_begin(struct vc_out *o)
+{
+	if (o->format == VC_FMT_YAML)
+		yaml_collection(o, false, true);
+	else
+		json_check(o, yajl_gen_array_open(o->gen));
+}
+
+void
+vc_out_list_end(struct vc_out *o)
+{
+	if (o->format == VC_FMT_YAML)
+		yaml_collection(o, false, false);
+	else
+		json_check(o, yajl_gen_array_close(o->gen));
+}
+
+void
+vc_out_key(struct vc_out *o, const char *key)
+{
+	vc_out_str(o, key);
+}
+
+void
+vc_out_str(struct vc_out *o, const char *s)
+{
+	if (!s) {
+		vc_out_null(o);
+	} else if (o->format == VC_FMT_YAML) {
+		yaml_scalar(o, s,
+			    vc_yaml_needs_quotes(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+						    : YAML_ANY_SCALAR_STYLE);
+	} else {
+		json_check(o, yajl_gen_string(o->gen, (const unsigned char *)s, strlen(s)));
+	}
+}
+
+static void
+out_literal(struct vc_out *o, const char *text)
+{
+	if (o->format == VC_FMT_YAML)
+		yaml_scalar(o, text, YAML_PLAIN_SCALAR_STYLE);
+	else if (streq(text, "null"))
+		json_check(o, yajl_gen_null(o->gen));
+	else if (streq(text, "true") || streq(text, "false"))
+		json_check(o, yajl_gen_bool(o->gen, streq(text, "true")));
+	else
+		json_check(o, yajl_gen_number(o->gen, text, strlen(text)));
+}
+
+void
+vc_out_uint(struct vc_out *o, unsigned long long v)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%llu", v);
+	out_literal(o, num);
+}
+
+void
+vc_out_bool(struct vc_out *o, bool v)
+{
+	out_literal(o, v ? "true" : "false");
+}
+
+void
+vc_out_null(struct vc_out *o)
+{
+	out_literal(o, "null");
+}
+
+void
+vc_out_strv(struct vc_out *o, const char *key, const struct vc_strv *l)
+{
+	vc_out_key(o, key);
+	vc_out_list_begin(o);
+	for (size_t i = 0; i < l->n; i++)
+		vc_out_str(o, l->v[i]);
+	vc_out_list_end(o);
+}
+
+static int
+finish_yaml(struct vc_out *o)
+{
+	yaml_event_t ev;
+
+	yaml_document_end_event_initialize(&ev, 1);
+	yaml_emit(o, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	yaml_emit(o, &ev);
+	if (!o->failed && !yaml_emitter_flush(&o->emitter))
+		o->failed = true;
+	return o->failed ? -EIO : 0;
+}
+
+static int
+finish_json(struct vc_out *o)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	if (o->failed || yajl_gen_get_buf(o->gen, &buf, &len) != yajl_gen_status_ok)
+		return -EIO;
+	o->buf = xzalloc(len + 2);
+	memcpy(o->buf, buf, len);
+	/* yajl's beautifier ends with a newline already; be sure of it. */
+	if (len == 0 || buf[len - 1] != '\n')
+		o->buf[len++] = '\n';
+	o->len = len;
+	return 0;
+}
+
+int
+vc_out_finish(struct vc_out *o, char **text, size_t *len)
+{
+	int rc = o->format == VC_FMT_YAML ? finish_yaml(o) : finish_json(o);
+
+	if (rc < 0)
+		return rc;
+	*text = o->buf ? steal(&o->buf) : xstrdup("");
+	if (len)
+		*len = o->len;
+	return 0;
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+oom(void)
+{
+	fputs("virt-caps: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xzalloc(size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		oom();
+	return d;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+
+	if (!d)
+		oom();
+	return d;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		oom();
+	return s;
+}
+
+int
+vc_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	_autoclose_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_autofree_ char *buf = NULL;
+	size_t used = 0, cap = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - used < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > max)
+			return -EFBIG;
+	}
+	if (!buf)
+		buf = xzalloc(1);
+	buf[used] = '\0';
+	*out = steal(&buf);
+	if (len)
+		*len = used;
+	return 0;
+}
+
+static int
+duration_unit(char c, unsigned long *mult)
+{
+	switch (c) {
+	case 's':
+		*mult = 1;
+		return 0;
+	case 'm':
+		*mult = 60;
+		return 0;
+	case 'h':
+		*mult = 3600;
+		return 0;
+	case 'd':
+		*mult = 86400;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int
+vc_parse_duration(const char *s, unsigned long *seconds)
+{
+	unsigned long total = 0;
+
+	if (strempty(s))
+		return -EINVAL;
+	while (*s) {
+		unsigned long v = 0, mult = 1;
+		const char *start = s;
+
+		while (*s >= '0' && *s <= '9') {
+			if (v > 100000000UL)
+				return -EINVAL;
+			v = v * 10 + (unsigned long)(*s - '0');
+			s++;
+		}
+		if (s == start)
+			return -EINVAL;
+		if (*s) {
+			if (duration_unit(*s, &mult) < 0)
+				return -EINVAL;
+			s++;
+		} else if (total) {
+			return -EINVAL; /* "1h5" is ambiguous */
+		}
+		total += v * mult;
+		if (total > 365UL * 86400)
+			return -EINVAL;
+	}
+	*seconds = total;
+	return 0;
+}
+
+void
+vc_format_rfc3339(long long t, char buf[static 32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+unsigned long long
+vc_fnv1a(unsigned long long h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
