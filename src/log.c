@@ -3,6 +3,16 @@
 
 static const char *program = "virt-caps";
 static enum vc_log_level max_level = VC_LOG_INFO;
+static void (*handler)(enum vc_log_level, const char *, void *);
+static void *handler_data;
+
+void
+vc_log_set_handler(void (*fn)(enum vc_log_level level, const char *msg, void *data),
+		   void *data)
+{
+	handler = fn;
+	handler_data = data;
+}
 
 void
 vc_log_set_program(const char *name)
@@ -38,6 +48,10 @@ vc_log(enum vc_log_level level, const char *fmt, ...)
 	for (char *c = msg; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = ' ';
+	if (handler) {
+		handler(level, msg, handler_data);
+		return;
+	}
 	/* One write per message so that concurrent writers do not interleave. */
 	fprintf(stderr, "%s: %s: %s\n", program, names[level], msg);
 }

@@ -68,13 +68,13 @@ apply_models(struct vc_node *n, const struct vc_domcaps *d, const struct vc_node
 static int
 apply_host_model(struct vc_node *n, const struct vc_domcaps *d, const char *what)
 {
-	if (!d->host_model_present || d->host_model_count == 0) {
-		vc_err("%s: %s host has no host-model CPU model; it cannot be labelled",
+	if (streq(d->host_model_supported, "no")) {
+		vc_err("%s: host-model CPU is not supported (supported='no') on this %s host",
 		       what, n->arch);
 		return -EINVAL;
 	}
-	if (streq(d->host_model_supported, "no")) {
-		vc_err("%s: host-model CPU is not supported (supported='no') on this %s host",
+	if (!d->host_model_present || d->host_model_count == 0) {
+		vc_err("%s: %s host has no host-model CPU model; it cannot be labelled",
 		       what, n->arch);
 		return -EINVAL;
 	}
