@@ -124,6 +124,32 @@ in_list(const char *s, const char *const *words)
 	return false;
 }
 
+/* Could a YAML 1.1/1.2 reader take @s for a number? Ints, floats with
+ * exponents, hex/octal/binary, sexagesimal. Over-quoting is harmless. */
+static bool
+looks_numeric(const char *s)
+{
+	size_t n;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	if (s[0] == '0' && strchr("xXoObB", s[1]) && s[1] && s[2])
+		return strspn(s + 2, "0123456789abcdefABCDEF_") == strlen(s + 2);
+	n = strspn(s, "0123456789_.:");
+	if (n == 0 || strcspn(s, "0123456789") >= n)
+		return false;
+	s += n;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!*s)
+			return false;
+		return strspn(s, "0123456789") == strlen(s);
+	}
+	return *s == '\0';
+}
+
 bool
 vc_yaml_needs_quotes(const char *s)
 {
@@ -137,11 +163,7 @@ vc_yaml_needs_quotes(const char *s)
 
 	if (!*s || in_list(s, words))
 		return true;
-	/* Anything a YAML 1.1/1.2 reader could take for a number: ints,
-	 * floats, hex, octal, sexagesimal. Over-quoting is harmless. */
-	if (!strchr("0123456789+-.", s[0]))
-		return false;
-	return strspn(s, "0123456789abcdefABCDEFxXoO_.:+-") == strlen(s);
+	return looks_numeric(s);
 }
 
 static void
@@ -285,6 +307,31 @@ finish_yaml(struct vc_out *o)
 	return o->failed ? -EIO : 0;
 }
 
+/*
+ * yajl's beautifier prints an empty array as "[", a blank line and "]".
+ * Fold those into "[]" / "{}". Safe as text: JSON strings never hold a
+ * raw newline, so a bracket followed by a newline is always syntax.
+ */
+static size_t
+fold_empty(char *buf, size_t len)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t j = i + 1;
+
+		buf[out++] = buf[i];
+		if (buf[i] != '[' && buf[i] != '{')
+			continue;
+		while (j < len && (buf[j] == '\n' || buf[j] == ' '))
+			j++;
+		if (j < len && j > i + 1 && buf[j] == (buf[i] == '[' ? ']' : '}') &&
+		    memchr(buf + i + 1, '\n', j - i - 1))
+			i = j - 1;
+	}
+	return out;
+}
+
 static int
 finish_json(struct vc_out *o)
 {
@@ -295,9 +342,10 @@ finish_json(struct vc_out *o)
 		return -EIO;
 	o->buf = xzalloc(len + 2);
 	memcpy(o->buf, buf, len);
-	/* yajl's beautifier ends with a newline already; be sure of it. */
-	if (len == 0 || buf[len - 1] != '\n')
+	len = fold_empty(o->buf, len);
+	if (len == 0 || o->buf[len - 1] != '\n')
 		o->buf[len++] = '\n';
+	o->buf[len] = '\0';
 	o->len = len;
 	return 0;
 }
