@@ -252,7 +252,8 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	int c, level = VC_LOG_INFO;
 
-	while ((c = getopt_long(argc, argv, "o:c:vqh", long_options, NULL)) != -1) {
+	opterr = 0; /* getopt's own messages take two lines; ours take one */
+	while ((c = getopt_long(argc, argv, ":o:c:vqh", long_options, NULL)) != -1) {
 		int rc = set_value_option(o, c, optarg);
 
 		if (rc == 1)
@@ -280,9 +281,10 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_VERSION:
 			print_version();
 			return 1;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			fprintf(stderr, "caps-probe: see caps-probe --help\n");
-			return -EINVAL;
+			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

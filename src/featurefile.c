@@ -95,9 +95,12 @@ static int
 write_temp(int dfd, const char *dir, const char *tmp, const struct chunk *c)
 {
 	_autoclose_ int fd = -1;
+	struct stat st;
 	int rc;
 
-	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT) {
+	/* Something left at the temp name (ours from a crash, or planted):
+	 * remove it rather than write through it. */
+	if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 && unlinkat(dfd, tmp, 0) < 0) {
 		rc = -errno;
 		vc_err("cannot remove stale temp file %s/%s: %s", dir, tmp, strerror(-rc));
 		return rc;
