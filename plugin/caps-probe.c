@@ -19,7 +19,6 @@
 #include "virt-caps/probe.h"
 #include "virt-caps/report.h"
 
-
 struct options {
 	struct vc_probe_opts probe;
 	struct vc_node_opts rules;
@@ -139,8 +138,7 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int _printf_(1, 2)
-usage_error(const char *fmt, ...)
+static int _printf_(1, 2) usage_error(const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -159,16 +157,19 @@ set_value_option(struct options *o, int c, const char *arg)
 	case 'o':
 		o->report = true;
 		if (vc_format_parse(arg, &o->format) < 0)
-			return usage_error("--output must be yaml or json, not '%s'", arg);
+			return usage_error("--output must be yaml or json, not '%s'",
+					   arg);
 		return 0;
 	case OPT_SCHEME:
 		if (vc_label_scheme_parse(arg, &o->labels.scheme) < 0)
-			return usage_error("--label-scheme must be nfd or kubevirt, not '%s'", arg);
+			return usage_error(
+				"--label-scheme must be nfd or kubevirt, not '%s'", arg);
 		return 0;
 	case OPT_INTERVAL:
 		if (vc_parse_duration(arg, &o->interval) < 0 || o->interval == 0)
-			return usage_error("--interval: '%s' is not a duration like 30s, 10m or 1h",
-					   arg);
+			return usage_error(
+				"--interval: '%s' is not a duration like 30s, 10m or 1h",
+				arg);
 		return 0;
 	case OPT_OBSOLETE:
 		vc_strv_clear(&o->rules.obsolete);
@@ -177,7 +178,8 @@ set_value_option(struct options *o, int c, const char *arg)
 		return 0;
 	case OPT_VIRTTYPE:
 		if (!streq(arg, "kvm") && !streq(arg, "qemu"))
-			return usage_error("--virttype must be kvm or qemu, not '%s'", arg);
+			return usage_error("--virttype must be kvm or qemu, not '%s'",
+					   arg);
 		o->probe.virttype = arg;
 		return 0;
 	}
@@ -212,10 +214,12 @@ set_path_option(struct options *o, int c, const char *arg)
 		o->probe.uri = arg;
 		return 0;
 	}
-	if (c < OPT_ONCE || c - OPT_ONCE >= (int)ARRAY_LENGTH(slot) || !slot[c - OPT_ONCE])
+	if (c < OPT_ONCE || c - OPT_ONCE >= (int)ARRAY_LENGTH(slot) ||
+	    !slot[c - OPT_ONCE])
 		return 1;
 	if (strempty(arg))
-		return usage_error("option %s: an empty value is not allowed", opt_name(c));
+		return usage_error("option %s: an empty value is not allowed",
+				   opt_name(c));
 	*slot[c - OPT_ONCE] = arg;
 	return 0;
 }
@@ -228,13 +232,16 @@ check_options(struct options *o)
 	if (o->to_stdout && o->report)
 		return usage_error("--stdout and --output are alternatives");
 	if (o->labels.ns && !vc_dns_subdomain_valid(o->labels.ns, &why))
-		return usage_error("--label-namespace '%s' is not a lowercase DNS subdomain",
-				   o->labels.ns);
+		return usage_error(
+			"--label-namespace '%s' is not a lowercase DNS subdomain",
+			o->labels.ns);
 	if (!vc_featurefile_name_valid(o->feature_file))
-		return usage_error("--feature-file '%s' must be a plain file name not starting with '.'",
-				   o->feature_file);
+		return usage_error(
+			"--feature-file '%s' must be a plain file name not starting with '.'",
+			o->feature_file);
 	if (o->from_dir && (o->probe.uri || o->probe.state_dir))
-		return usage_error("--from-dir does not talk to libvirt; drop --connect/--state-dir");
+		return usage_error(
+			"--from-dir does not talk to libvirt; drop --connect/--state-dir");
 	return 0;
 }
 

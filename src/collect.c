@@ -117,7 +117,8 @@ add_hyperv(struct vc_node *n, const char *dev)
 	int rc = vc_hyperv_query(dev, &raw);
 
 	if (rc < 0)
-		vc_info("no Hyper-V capabilities: cannot query %s: %s", dev, strerror(-rc));
+		vc_info("no Hyper-V capabilities: cannot query %s: %s", dev,
+			strerror(-rc));
 	else
 		vc_hyperv_caps(&raw, &n->hyperv);
 	vc_hyperv_raw_clear(&raw);
@@ -146,4 +147,3 @@ vc_collect_live(const struct vc_probe_opts *o, const struct vc_node_opts *rules,
 	vc_node_normalize(n);
 	return 0;
 }
-

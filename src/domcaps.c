@@ -71,8 +71,8 @@ collect_features(xmlXPathObjectPtr o, const char *policy, struct vc_strv *out)
 static void
 parse_host_model(xmlXPathContextPtr ctx, struct vc_domcaps *d)
 {
-	_autoxpathobj_ xmlXPathObjectPtr modes =
-		vc_xml_nodes(ctx, NULL, "/domainCapabilities/cpu/mode[@name='host-model']");
+	_autoxpathobj_ xmlXPathObjectPtr modes = vc_xml_nodes(
+		ctx, NULL, "/domainCapabilities/cpu/mode[@name='host-model']");
 	_autoxpathobj_ xmlXPathObjectPtr models = NULL, feats = NULL;
 	xmlNodePtr mode;
 
@@ -122,13 +122,15 @@ parse_security(xmlXPathContextPtr ctx, const char *what, struct vc_domcaps *d)
 		return -EINVAL;
 	}
 	d->max_es_guests = (unsigned long)v;
-	d->launch_security =
-		supported_yes(ctx, "/domainCapabilities/features/launchSecurity/@supported");
+	d->launch_security = supported_yes(
+		ctx, "/domainCapabilities/features/launchSecurity/@supported");
 	for (size_t i = 0; i < vc_xml_count(types); i++)
-		vc_strv_push_owned(&d->launch_security_types,
-				   trim_space(vc_xml_text(types->nodesetval->nodeTab[i])));
+		vc_strv_push_owned(
+			&d->launch_security_types,
+			trim_space(vc_xml_text(types->nodesetval->nodeTab[i])));
 	d->tdx = supported_yes(ctx, "/domainCapabilities/features/tdx/@supported");
-	d->s390_pv = supported_yes(ctx, "/domainCapabilities/features/s390-pv/@supported");
+	d->s390_pv =
+		supported_yes(ctx, "/domainCapabilities/features/s390-pv/@supported");
 	return 0;
 }
 
@@ -216,7 +218,8 @@ vc_hostcaps_parse(const char *xml, size_t len, const char *what, struct vc_hostc
 	}
 	machines = vc_xml_nodes(ctx, NULL, "/capabilities/guest/arch/machine");
 	for (size_t i = 0; i < vc_xml_count(machines); i++)
-		vc_strv_push_owned(&h.machines, vc_xml_text(machines->nodesetval->nodeTab[i]));
+		vc_strv_push_owned(&h.machines,
+				   vc_xml_text(machines->nodesetval->nodeTab[i]));
 	*out = h;
 	return 0;
 }
@@ -233,10 +236,12 @@ vc_domcaps_host_cpu_xml(const char *xml, size_t len, const char *what)
 	if (!doc)
 		return NULL;
 	ctx = xmlXPathNewContext(doc);
-	o = vc_xml_nodes(ctx, NULL,
-			 "/domainCapabilities/cpu/mode[@name='host-model' and @supported='yes']");
+	o = vc_xml_nodes(
+		ctx, NULL,
+		"/domainCapabilities/cpu/mode[@name='host-model' and @supported='yes']");
 	if (vc_xml_count(o) == 0) {
-		vc_err("%s: no supported host-model CPU to compute a baseline from", what);
+		vc_err("%s: no supported host-model CPU to compute a baseline from",
+		       what);
 		return NULL;
 	}
 	cpu = xmlDocCopyNode(o->nodesetval->nodeTab[0], doc, 1);

@@ -100,9 +100,11 @@ write_temp(int dfd, const char *dir, const char *tmp, const struct chunk *c)
 
 	/* Something left at the temp name (ours from a crash, or planted):
 	 * remove it rather than write through it. */
-	if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 && unlinkat(dfd, tmp, 0) < 0) {
+	if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    unlinkat(dfd, tmp, 0) < 0) {
 		rc = -errno;
-		vc_err("cannot remove stale temp file %s/%s: %s", dir, tmp, strerror(-rc));
+		vc_err("cannot remove stale temp file %s/%s: %s", dir, tmp,
+		       strerror(-rc));
 		return rc;
 	}
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -157,7 +159,8 @@ is_surplus(const char *ent, const char *name, size_t keep)
 	char *end;
 	unsigned long v;
 
-	if (strncmp(ent, name, nlen) != 0 || ent[nlen] != '-' || !isdigit((unsigned char)*num))
+	if (strncmp(ent, name, nlen) != 0 || ent[nlen] != '-' ||
+	    !isdigit((unsigned char)*num))
 		return false;
 	errno = 0;
 	v = strtoul(num, &end, 10);
@@ -174,15 +177,16 @@ remove_surplus(int dfd, const struct vc_featurefile_opts *o, size_t keep)
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
-		vc_warn("cannot list %s to remove old split files: %s", o->dir, strerror(errno));
+		vc_warn("cannot list %s to remove old split files: %s", o->dir,
+			strerror(errno));
 		return;
 	}
 	while ((e = readdir(d))) {
 		if (!is_surplus(e->d_name, o->name, keep))
 			continue;
 		if (unlinkat(dfd, e->d_name, 0) < 0)
-			vc_warn("cannot remove old feature file %s/%s: %s", o->dir, e->d_name,
-				strerror(errno));
+			vc_warn("cannot remove old feature file %s/%s: %s", o->dir,
+				e->d_name, strerror(errno));
 	}
 }
 
@@ -207,7 +211,8 @@ rename_all(int dfd, const struct vc_featurefile_opts *o, size_t n)
 		if (renameat(dfd, tmp, dfd, name) < 0) {
 			int rc = -errno;
 
-			vc_err("cannot rename %s/%s to %s: %s", o->dir, tmp, name, strerror(-rc));
+			vc_err("cannot rename %s/%s to %s: %s", o->dir, tmp, name,
+			       strerror(-rc));
 			return rc;
 		}
 	}
@@ -252,7 +257,8 @@ vc_featurefile_write(const struct vc_featurefile_opts *opts, const struct vc_lab
 		return rc;
 	}
 	if (fsync(dfd) < 0)
-		vc_warn("cannot fsync features directory %s: %s", o->dir, strerror(errno));
+		vc_warn("cannot fsync features directory %s: %s", o->dir,
+			strerror(errno));
 	remove_surplus(dfd, o, n);
 	return (int)n;
 }

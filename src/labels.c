@@ -8,7 +8,8 @@
 #define KV(p) p ".node.kubevirt.io/"
 
 /* add_flag() walks the security flags in vc_security order. */
-_Static_assert(VC_L_SEV_ES - VC_L_SEV == VC_SEC_SEV_ES && VC_L_S390_PV - VC_L_SEV == VC_SEC_S390_PV,
+_Static_assert(VC_L_SEV_ES - VC_L_SEV == VC_SEC_SEV_ES &&
+		       VC_L_S390_PV - VC_L_SEV == VC_SEC_S390_PV,
 	       "label kinds and security flags must be in the same order");
 
 struct kind_def {
@@ -20,12 +21,14 @@ static const struct kind_def kinds[VC_L_COUNT] = {
 	[VC_L_MODEL] = {{VC_FORM_NAMED, "cpu-model."}, {VC_FORM_NAMED, KV("cpu-model")}},
 	[VC_L_MIGRATION_MODEL] = {{VC_FORM_NAMED, "cpu-model-migration."},
 				  {VC_FORM_NAMED, KV("cpu-model-migration")}},
-	[VC_L_FEATURE] = {{VC_FORM_NAMED, "cpu-feature."}, {VC_FORM_NAMED, KV("cpu-feature")}},
+	[VC_L_FEATURE] = {{VC_FORM_NAMED, "cpu-feature."},
+			  {VC_FORM_NAMED, KV("cpu-feature")}},
 	[VC_L_HOST_MODEL] = {{VC_FORM_VALUE, "host-model"},
 			     {VC_FORM_NAMED, KV("host-model-cpu")}},
 	[VC_L_HOST_FEATURE] = {{VC_FORM_NAMED, "host-model-feature."},
 			       {VC_FORM_NAMED, KV("host-model-required-features")}},
-	[VC_L_VENDOR] = {{VC_FORM_VALUE, "cpu-vendor"}, {VC_FORM_NAMED, KV("cpu-vendor")}},
+	[VC_L_VENDOR] = {{VC_FORM_VALUE, "cpu-vendor"},
+			 {VC_FORM_NAMED, KV("cpu-vendor")}},
 	[VC_L_TSC_FREQUENCY] = {{VC_FORM_VALUE, "tsc-frequency"},
 				{VC_FORM_VALUE, KV("cpu-timer") "tsc-frequency"}},
 	[VC_L_TSC_SCALABLE] = {{VC_FORM_VALUE, "tsc-scalable"},
@@ -35,14 +38,18 @@ static const struct kind_def kinds[VC_L_COUNT] = {
 	[VC_L_HYPERV] = {{VC_FORM_NAMED, "hyperv."}, {VC_FORM_NAMED, KV("hyperv")}},
 	[VC_L_SEV] = {{VC_FORM_FLAG, "sev"}, {VC_FORM_FLAG, "kubevirt.io/sev"}},
 	[VC_L_SEV_ES] = {{VC_FORM_FLAG, "sev-es"}, {VC_FORM_FLAG, "kubevirt.io/sev-es"}},
-	[VC_L_SEV_SNP] = {{VC_FORM_FLAG, "sev-snp"}, {VC_FORM_FLAG, "kubevirt.io/sev-snp"}},
+	[VC_L_SEV_SNP] = {{VC_FORM_FLAG, "sev-snp"},
+			  {VC_FORM_FLAG, "kubevirt.io/sev-snp"}},
 	[VC_L_TDX] = {{VC_FORM_FLAG, "tdx"}, {VC_FORM_FLAG, "kubevirt.io/tdx"}},
-	[VC_L_S390_PV] = {{VC_FORM_FLAG, "s390-pv"}, {VC_FORM_FLAG, "kubevirt.io/s390-pv"}},
-	[VC_L_REALTIME] = {{VC_FORM_FLAG, "realtime"}, {VC_FORM_FLAG, "kubevirt.io/realtime"}},
+	[VC_L_S390_PV] = {{VC_FORM_FLAG, "s390-pv"},
+			  {VC_FORM_FLAG, "kubevirt.io/s390-pv"}},
+	[VC_L_REALTIME] = {{VC_FORM_FLAG, "realtime"},
+			   {VC_FORM_FLAG, "kubevirt.io/realtime"}},
 	[VC_L_OBSOLETE_HOST_MODEL] = {{VC_FORM_FLAG, "obsolete-host-model"},
 				      {VC_FORM_FLAG,
 				       "node-labeller.kubevirt.io/obsolete-host-model"}},
-	[VC_L_LIBVIRT_VERSION] = {{VC_FORM_VALUE, "libvirt-version"}, {VC_FORM_NONE, NULL}},
+	[VC_L_LIBVIRT_VERSION] = {{VC_FORM_VALUE, "libvirt-version"},
+				  {VC_FORM_NONE, NULL}},
 	[VC_L_QEMU_VERSION] = {{VC_FORM_VALUE, "qemu-version"}, {VC_FORM_NONE, NULL}},
 	[VC_L_VIRTTYPE] = {{VC_FORM_VALUE, "virttype"}, {VC_FORM_NONE, NULL}},
 	[VC_L_ARCH] = {{VC_FORM_VALUE, "arch"}, {VC_FORM_NONE, NULL}},

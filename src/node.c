@@ -7,19 +7,18 @@
 
 /* KubeVirt's DefaultObsoleteCPUModels (pkg/virt-handler/node-labeller/util). */
 static const char *const default_obsolete[] = {
-	"486",        "486-v1",        "pentium",     "pentium-v1",  "pentium2",
-	"pentium2-v1", "pentium3",     "pentium3-v1", "pentiumpro",  "pentiumpro-v1",
-	"coreduo",    "coreduo-v1",    "n270",        "n270-v1",     "core2duo",
-	"core2duo-v1", "Conroe",       "Conroe-v1",   "athlon",      "athlon-v1",
-	"phenom",     "phenom-v1",     "qemu64",      "qemu64-v1",   "qemu32",
-	"qemu32-v1",  "kvm64",         "kvm64-v1",    "kvm32",       "kvm32-v1",
-	"Opteron_G1", "Opteron_G1-v1", "Opteron_G2",  "Opteron_G2-v1",
+	"486",         "486-v1",        "pentium",     "pentium-v1",    "pentium2",
+	"pentium2-v1", "pentium3",      "pentium3-v1", "pentiumpro",    "pentiumpro-v1",
+	"coreduo",     "coreduo-v1",    "n270",        "n270-v1",       "core2duo",
+	"core2duo-v1", "Conroe",        "Conroe-v1",   "athlon",        "athlon-v1",
+	"phenom",      "phenom-v1",     "qemu64",      "qemu64-v1",     "qemu32",
+	"qemu32-v1",   "kvm64",         "kvm64-v1",    "kvm32",         "kvm32-v1",
+	"Opteron_G1",  "Opteron_G1-v1", "Opteron_G2",  "Opteron_G2-v1",
 };
 
 static const char *const security_names[VC_SEC_COUNT] = {
-	[VC_SEC_SEV] = "sev",         [VC_SEC_SEV_ES] = "sev-es",
-	[VC_SEC_SEV_SNP] = "sev-snp", [VC_SEC_TDX] = "tdx",
-	[VC_SEC_S390_PV] = "s390-pv",
+	[VC_SEC_SEV] = "sev", [VC_SEC_SEV_ES] = "sev-es",   [VC_SEC_SEV_SNP] = "sev-snp",
+	[VC_SEC_TDX] = "tdx", [VC_SEC_S390_PV] = "s390-pv",
 };
 
 const char *
@@ -112,8 +111,9 @@ apply_host(struct vc_node *n, const struct vc_domcaps *d, const struct vc_hostca
 	n->tsc_scalable = h->tsc_scaling;
 	n->security[VC_SEC_SEV] = d->sev;
 	n->security[VC_SEC_SEV_ES] = d->sev && d->max_es_guests > 0;
-	n->security[VC_SEC_SEV_SNP] = n->security[VC_SEC_SEV_ES] && d->launch_security &&
-				      vc_strv_contains(&d->launch_security_types, "sev-snp");
+	n->security[VC_SEC_SEV_SNP] =
+		n->security[VC_SEC_SEV_ES] && d->launch_security &&
+		vc_strv_contains(&d->launch_security_types, "sev-snp");
 	n->security[VC_SEC_TDX] = d->tdx;
 	n->security[VC_SEC_S390_PV] = d->s390_pv;
 }
@@ -136,7 +136,8 @@ vc_node_from_caps(struct vc_node *n, const struct vc_domcaps *d,
 		if (apply_host_model(n, d, what) < 0)
 			return -EINVAL;
 		if (!b) {
-			vc_err("%s: no baseline CPU (supported features) for %s", what, arch);
+			vc_err("%s: no baseline CPU (supported features) for %s", what,
+			       arch);
 			return -EINVAL;
 		}
 		apply_models(n, d, opts);

@@ -154,11 +154,11 @@ bool
 vc_yaml_needs_quotes(const char *s)
 {
 	static const char *const words[] = {
-		"~",     "null",  "Null",  "NULL", "y",    "Y",    "yes", "Yes",
-		"YES",   "n",     "N",     "no",   "No",   "NO",   "true", "True",
-		"TRUE",  "false", "False", "FALSE", "on",  "On",   "ON",  "off",
-		"Off",   "OFF",   ".inf",  ".Inf", ".INF", ".nan", ".NaN", ".NAN",
-		"-.inf", "+.inf", NULL,
+		"~",    "null", "Null", "NULL",  "y",     "Y",     "yes",
+		"Yes",  "YES",  "n",    "N",     "no",    "No",    "NO",
+		"true", "True", "TRUE", "false", "False", "FALSE", "on",
+		"On",   "ON",   "off",  "Off",   "OFF",   ".inf",  ".Inf",
+		".INF", ".nan", ".NaN", ".NAN",  "-.inf", "+.inf", NULL,
 	};
 
 	if (!*s || in_list(s, words))
@@ -171,8 +171,8 @@ yaml_scalar(struct vc_out *o, const char *s, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
 
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
-				     style);
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1,
+				     1, style);
 	yaml_emit(o, &ev);
 }
 
@@ -182,7 +182,8 @@ yaml_collection(struct vc_out *o, bool map, bool begin)
 	yaml_event_t ev;
 
 	if (map && begin)
-		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+						    YAML_BLOCK_MAPPING_STYLE);
 	else if (begin)
 		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
 						     YAML_BLOCK_SEQUENCE_STYLE);
@@ -245,7 +246,8 @@ vc_out_str(struct vc_out *o, const char *s)
 			    vc_yaml_needs_quotes(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
 						    : YAML_ANY_SCALAR_STYLE);
 	} else {
-		json_check(o, yajl_gen_string(o->gen, (const unsigned char *)s, strlen(s)));
+		json_check(o,
+			   yajl_gen_string(o->gen, (const unsigned char *)s, strlen(s)));
 	}
 }
 

@@ -137,8 +137,8 @@ static char *
 get_domcaps(virConnectPtr conn, const struct vc_probe_result *r, unsigned *flags)
 {
 	for (;;) {
-		char *xml = virConnectGetDomainCapabilities(conn, NULL, r->arch, r->machine,
-							    r->virttype, *flags);
+		char *xml = virConnectGetDomainCapabilities(
+			conn, NULL, r->arch, r->machine, r->virttype, *flags);
 
 		if (xml)
 			return xml;
@@ -166,7 +166,8 @@ get_domcaps(virConnectPtr conn, const struct vc_probe_result *r, unsigned *flags
 static int
 probe_domcaps(virConnectPtr conn, struct vc_probe_result *r, char **for_baseline)
 {
-	unsigned flags = VC_DOMCAPS_EXPAND_CPU_FEATURES | VC_DOMCAPS_SUPPORTED_CPU_FEATURES;
+	unsigned flags =
+		VC_DOMCAPS_EXPAND_CPU_FEATURES | VC_DOMCAPS_SUPPORTED_CPU_FEATURES;
 	char *first = get_domcaps(conn, r, &flags);
 
 	if (!first)
@@ -187,8 +188,8 @@ probe_domcaps(virConnectPtr conn, struct vc_probe_result *r, char **for_baseline
 static int
 probe_baseline(virConnectPtr conn, struct vc_probe_result *r, const char *domcaps)
 {
-	_autofree_ char *cpu = vc_domcaps_host_cpu_xml(domcaps, strlen(domcaps),
-						      "domain capabilities");
+	_autofree_ char *cpu =
+		vc_domcaps_host_cpu_xml(domcaps, strlen(domcaps), "domain capabilities");
 	const char *cpus[1];
 
 	if (!cpu)
@@ -198,7 +199,8 @@ probe_baseline(virConnectPtr conn, struct vc_probe_result *r, const char *domcap
 		conn, NULL, r->arch, r->machine, r->virttype, cpus, 1,
 		VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES);
 	if (!r->baseline_xml) {
-		vc_err("cannot compute the baseline of the host-model CPU: %s", last_error());
+		vc_err("cannot compute the baseline of the host-model CPU: %s",
+		       last_error());
 		return -EIO;
 	}
 	return 0;
@@ -239,9 +241,9 @@ resolve_target(const struct vc_probe_opts *o, struct vc_probe_result *r)
 		return -EINVAL;
 	}
 	r->machine = xstrdup(machine);
-	r->virttype = xstrdup(o->virttype ? o->virttype
-					  : vc_detect_virttype(o->kvm_dev ? o->kvm_dev
-									  : "/dev/kvm"));
+	r->virttype = xstrdup(
+		o->virttype ? o->virttype
+			    : vc_detect_virttype(o->kvm_dev ? o->kvm_dev : "/dev/kvm"));
 	return 0;
 }
 

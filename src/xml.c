@@ -41,9 +41,11 @@ vc_xml_parse(const char *xml, size_t len, const char *what, const char *root)
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
-		_autofree_ char *msg = xstrdup(e && e->message ? e->message : "parse error");
+		_autofree_ char *msg =
+			xstrdup(e && e->message ? e->message : "parse error");
 
-		vc_err("%s: malformed XML at line %d: %s", what, e ? e->line : 0, chomp(msg));
+		vc_err("%s: malformed XML at line %d: %s", what, e ? e->line : 0,
+		       chomp(msg));
 		return NULL;
 	}
 	top = xmlDocGetRootElement(doc);

@@ -92,7 +92,8 @@ test_golden(const char *path, const char *got)
 		want = xstrdup("");
 	if (strcmp(want, got) != 0) {
 		show_diff(path, got);
-		ck_abort_msg("output differs from %s (VC_TEST_REGENERATE=1 rewrites it)", path);
+		ck_abort_msg("output differs from %s (VC_TEST_REGENERATE=1 rewrites it)",
+			     path);
 	}
 }
 

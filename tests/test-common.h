@@ -2,11 +2,10 @@
 /* Helpers shared by the check test programs. */
 #pragma once
 
-#include <check.h>
-
 #include "virt-caps/log.h"
 #include "virt-caps/strv.h"
 #include "virt-caps/util.h"
+#include <check.h>
 
 /** Path under the source tree's tests/data. */
 char *test_data_path(const char *rel);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "test-common.h"
+
 #include "virt-caps/featurefile.h"
 
 static char *dir;
@@ -34,7 +35,8 @@ make_labels(struct vc_labels *l, size_t n, const char *tag)
 {
 	for (size_t i = 0; i < n; i++)
 		vc_labels_add(l,
-			      xasprintf(VC_NFD_NAMESPACE "/cpu-feature.%s-feature-%06zu-padding",
+			      xasprintf(VC_NFD_NAMESPACE
+					"/cpu-feature.%s-feature-%06zu-padding",
 					tag, i),
 			      xstrdup("true"));
 }
@@ -67,7 +69,8 @@ START_TEST(write_and_read_back)
 	ck_assert_int_eq(vc_featurefile_write(&o, &l), 1);
 	text = test_read(p, NULL);
 	ck_assert(strncmp(text, "# +expiry-time=2026-11-18T", 26) == 0);
-	ck_assert_int_eq(vc_featurefile_parse(text, strlen(text), 1700000000, &back, &expiry), 0);
+	ck_assert_int_eq(
+		vc_featurefile_parse(text, strlen(text), 1700000000, &back, &expiry), 0);
 	ck_assert_int_eq(expiry, 1795000000);
 	ck_assert_uint_eq(back.n, 10);
 	ck_assert_str_eq(back.v[3].key, l.v[3].key);
@@ -244,8 +247,9 @@ START_TEST(nfd_parse_rules)
 	struct vc_labels l = {0};
 	long long expiry = 0;
 
-	ck_assert_int_eq(vc_featurefile_parse(text, strlen(text), 1700000000, &l, &expiry),
-			 -EINVAL);
+	ck_assert_int_eq(
+		vc_featurefile_parse(text, strlen(text), 1700000000, &l, &expiry),
+		-EINVAL);
 	ck_assert_int_eq(expiry, 946684800);
 	ck_assert_uint_eq(l.n, 4);
 	ck_assert_str_eq(l.v[0].key, "plain");

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "test-common.h"
+
 #include "virt-caps/collect.h"
 #include "virt-caps/labels.h"
 #include "virt-caps/report.h"
@@ -33,8 +34,8 @@ find_cases(void)
 		exit(1);
 	}
 	while ((e = readdir(d))) {
-		_autofree_ char *probe =
-			xasprintf("%s/%s/virsh_domcapabilities.xml", TEST_DATA_DIR, e->d_name);
+		_autofree_ char *probe = xasprintf("%s/%s/virsh_domcapabilities.xml",
+						   TEST_DATA_DIR, e->d_name);
 		struct stat st;
 
 		if (e->d_name[0] != '.' && stat(probe, &st) == 0)
@@ -157,7 +158,8 @@ main(void)
 
 	find_cases();
 	if (cases.n < 8) {
-		fprintf(stderr, "only %zu golden cases found in %s\n", cases.n, TEST_DATA_DIR);
+		fprintf(stderr, "only %zu golden cases found in %s\n", cases.n,
+			TEST_DATA_DIR);
 		return 1;
 	}
 	if (chdir(TEST_DATA_DIR) < 0) {

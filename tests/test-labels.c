@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Label syntax, both schemes, the digest, obsolete models, Hyper-V rule. */
-#include "test-common.h"
 #include <errno.h>
+
+#include "test-common.h"
 
 #include "virt-caps/collect.h"
 #include "virt-caps/hyperv.h"
@@ -9,8 +10,10 @@
 
 START_TEST(names_valid)
 {
-	const char *good[] = {"a", "sse4.2", "tsc_adjust", "z14.2-base", "pc-q35-rhel9.6.0",
-			      "Skylake-Client-noTSX-IBRS", "486"};
+	const char *good[] = {
+		"a",          "sse4.2",           "tsc_adjust",
+		"z14.2-base", "pc-q35-rhel9.6.0", "Skylake-Client-noTSX-IBRS",
+		"486"};
 	const char *why = NULL;
 
 	for (size_t i = 0; i < ARRAY_LENGTH(good); i++)
@@ -20,12 +23,23 @@ END_TEST
 
 START_TEST(names_invalid)
 {
-	const char *bad[] = {"", "-a", "a-", ".a", "a.", "a b", "a+b", "a:b", "a/b", "é",
-			     "a23456789012345678901234567890123456789012345678901234567890123x"};
+	const char *bad[] = {
+		"",
+		"-a",
+		"a-",
+		".a",
+		"a.",
+		"a b",
+		"a+b",
+		"a:b",
+		"a/b",
+		"é",
+		"a23456789012345678901234567890123456789012345678901234567890123x"};
 	const char *why = NULL;
 
 	for (size_t i = 0; i < ARRAY_LENGTH(bad); i++) {
-		ck_assert_msg(!vc_label_name_valid(bad[i], &why), "'%s' accepted", bad[i]);
+		ck_assert_msg(!vc_label_name_valid(bad[i], &why), "'%s' accepted",
+			      bad[i]);
 		ck_assert_ptr_nonnull(why);
 	}
 }
@@ -108,9 +122,11 @@ START_TEST(kubevirt_scheme_keys)
 	ck_assert_str_eq(find(&l, "cpu-model-migration.node.kubevirt.io/EPYC"), "true");
 	ck_assert_str_eq(find(&l, "cpu-feature.node.kubevirt.io/sse4.2"), "true");
 	ck_assert_str_eq(find(&l, "host-model-cpu.node.kubevirt.io/EPYC-Genoa"), "true");
-	ck_assert_str_eq(find(&l, "host-model-required-features.node.kubevirt.io/stibp"), "true");
+	ck_assert_str_eq(find(&l, "host-model-required-features.node.kubevirt.io/stibp"),
+			 "true");
 	ck_assert_str_eq(find(&l, "cpu-vendor.node.kubevirt.io/AMD"), "true");
-	ck_assert_str_eq(find(&l, "cpu-timer.node.kubevirt.io/tsc-frequency"), "2596128000");
+	ck_assert_str_eq(find(&l, "cpu-timer.node.kubevirt.io/tsc-frequency"),
+			 "2596128000");
 	ck_assert_str_eq(find(&l, "cpu-timer.node.kubevirt.io/tsc-scalable"), "false");
 	ck_assert_str_eq(find(&l, "machine-type.node.kubevirt.io/q35"), "true");
 	ck_assert_str_eq(find(&l, "hyperv.node.kubevirt.io/vpindex"), "true");
@@ -174,7 +190,8 @@ START_TEST(custom_namespace)
 	sample_node(&n);
 	vc_labels_build(&n, &o, &l);
 	ck_assert_str_eq(
-		find(&l, "candidate.libvirt.feature.node.kubernetes.io/cpu-model.EPYC"), "true");
+		find(&l, "candidate.libvirt.feature.node.kubernetes.io/cpu-model.EPYC"),
+		"true");
 	ck_assert_ptr_null(find(&l, VC_NFD_NAMESPACE "/cpu-model.EPYC"));
 	vc_labels_clear(&l);
 	vc_node_clear(&n);
@@ -253,7 +270,8 @@ START_TEST(obsolete_rules)
 	ck_assert_int_eq(vc_collect_from_dir(dir, &rules, &n), 0);
 	test_release_log();
 	vc_labels_build(&n, &o, &l);
-	ck_assert_str_eq(find(&l, "node-labeller.kubevirt.io/obsolete-host-model"), "true");
+	ck_assert_str_eq(find(&l, "node-labeller.kubevirt.io/obsolete-host-model"),
+			 "true");
 	ck_assert_ptr_null(find(&l, "cpu-model.node.kubevirt.io/Skylake-Server-IBRS"));
 	ck_assert_str_eq(find(&l, "cpu-model.node.kubevirt.io/486"), "true");
 	vc_labels_clear(&l);

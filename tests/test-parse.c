@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "test-common.h"
+
 #include "virt-caps/domcaps.h"
 #include "virt-caps/out.h"
 
@@ -34,9 +35,11 @@ START_TEST(malformed_xml)
 	ck_assert_int_eq(parse_dc("<domainCapabilities><cpu></domainCapabilities>", &d),
 			 -EINVAL);
 	ck_assert_uint_eq(log_lines.n, 1);
-	ck_assert_ptr_nonnull(strstr(log_lines.v[0], "test.xml: malformed XML at line 1"));
+	ck_assert_ptr_nonnull(
+		strstr(log_lines.v[0], "test.xml: malformed XML at line 1"));
 	/* One line: the only newline is the one that ends it. */
-	ck_assert_ptr_eq(strchr(log_lines.v[0], '\n'), log_lines.v[0] + strlen(log_lines.v[0]) - 1);
+	ck_assert_ptr_eq(strchr(log_lines.v[0], '\n'),
+			 log_lines.v[0] + strlen(log_lines.v[0]) - 1);
 }
 END_TEST
 
@@ -49,19 +52,22 @@ START_TEST(empty_and_wrong_root)
 	ck_assert_int_eq(parse_dc("  \n", &d), -EINVAL);
 	ck_assert_int_eq(vc_hostcaps_parse("<domain/>", 9, "caps.xml", &h), -EINVAL);
 	ck_assert_uint_eq(log_lines.n, 3);
-	ck_assert_str_eq(log_lines.v[0],
-			 "error: test.xml: empty document, expected <domainCapabilities>\n");
-	ck_assert_str_eq(log_lines.v[2],
-			 "error: caps.xml: root element is <domain>, expected <capabilities>\n");
+	ck_assert_str_eq(
+		log_lines.v[0],
+		"error: test.xml: empty document, expected <domainCapabilities>\n");
+	ck_assert_str_eq(
+		log_lines.v[2],
+		"error: caps.xml: root element is <domain>, expected <capabilities>\n");
 }
 END_TEST
 
 START_TEST(entities_not_expanded)
 {
-	const char *xml = "<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>"
-			  "<domainCapabilities><arch>&x;</arch>"
-			  "<cpu><mode name='custom'><model usable='yes'>&x;</model></mode></cpu>"
-			  "</domainCapabilities>";
+	const char *xml =
+		"<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>"
+		"<domainCapabilities><arch>&x;</arch>"
+		"<cpu><mode name='custom'><model usable='yes'>&x;</model></mode></cpu>"
+		"</domainCapabilities>";
 	struct vc_domcaps d = {0};
 
 	/* No external entity is loaded into names (no XXE). */
@@ -89,8 +95,9 @@ START_TEST(bad_numbers)
 	ck_assert_int_eq(vc_hostcaps_parse(caps, strlen(caps), "caps.xml", &h), -EINVAL);
 	ck_assert_str_eq(log_lines.v[0],
 			 "error: test.xml: <maxESGuests> is not a number: 'many'\n");
-	ck_assert_str_eq(log_lines.v[1],
-			 "error: caps.xml: TSC counter frequency is not a number: '-5'\n");
+	ck_assert_str_eq(
+		log_lines.v[1],
+		"error: caps.xml: TSC counter frequency is not a number: '-5'\n");
 }
 END_TEST
 
@@ -117,7 +124,8 @@ END_TEST
 
 START_TEST(host_cpu_for_baseline)
 {
-	_autofree_ char *path = test_data_path("debian12-kvm-epyc-milan/virsh_domcapabilities.xml");
+	_autofree_ char *path =
+		test_data_path("debian12-kvm-epyc-milan/virsh_domcapabilities.xml");
 	size_t len = 0;
 	_autofree_ char *xml = test_read(path, &len);
 	_autofree_ char *cpu = vc_domcaps_host_cpu_xml(xml, len, "dc");
@@ -125,7 +133,8 @@ START_TEST(host_cpu_for_baseline)
 	ck_assert_ptr_nonnull(cpu);
 	/* <mode name='host-model' supported='yes'> becomes a bare <cpu>. */
 	ck_assert(strncmp(cpu, "<cpu>", 5) == 0);
-	ck_assert_ptr_nonnull(strstr(cpu, "<model fallback=\"forbid\">EPYC-Milan</model>"));
+	ck_assert_ptr_nonnull(
+		strstr(cpu, "<model fallback=\"forbid\">EPYC-Milan</model>"));
 	ck_assert_ptr_null(strstr(cpu, "supported="));
 	ck_assert(strcmp(cpu + strlen(cpu) - 6, "</cpu>") == 0);
 }
@@ -133,24 +142,27 @@ END_TEST
 
 START_TEST(host_cpu_unsupported)
 {
-	const char *xml = "<domainCapabilities><cpu><mode name='host-model' supported='no'/>"
-			  "</cpu></domainCapabilities>";
+	const char *xml =
+		"<domainCapabilities><cpu><mode name='host-model' supported='no'/>"
+		"</cpu></domainCapabilities>";
 
 	ck_assert_ptr_null(vc_domcaps_host_cpu_xml(xml, strlen(xml), "dc"));
-	ck_assert_str_eq(log_lines.v[0],
-			 "error: dc: no supported host-model CPU to compute a baseline from\n");
+	ck_assert_str_eq(
+		log_lines.v[0],
+		"error: dc: no supported host-model CPU to compute a baseline from\n");
 }
 END_TEST
 
 START_TEST(yaml_quoting)
 {
-	const char *quote[] = {"486", "7.2", "yes", "No", "on", "null", "~", "", "1e3",
-			       "0x1f", "12:30", ".inf", "-1", "9.0.0"};
-	const char *plain[] = {"EPYC", "pc-q35-7.2", "z14.2-base", "Skylake-Client",
-			       "x86_64", "sse4.2", "yesno", "486DX"};
+	const char *quote[] = {"486", "7.2", "yes",  "No",    "on",   "null", "~",
+			       "",    "1e3", "0x1f", "12:30", ".inf", "-1",   "9.0.0"};
+	const char *plain[] = {"EPYC",   "pc-q35-7.2", "z14.2-base", "Skylake-Client",
+			       "x86_64", "sse4.2",     "yesno",      "486DX"};
 
 	for (size_t i = 0; i < ARRAY_LENGTH(quote); i++)
-		ck_assert_msg(vc_yaml_needs_quotes(quote[i]), "'%s' not quoted", quote[i]);
+		ck_assert_msg(vc_yaml_needs_quotes(quote[i]), "'%s' not quoted",
+			      quote[i]);
 	for (size_t i = 0; i < ARRAY_LENGTH(plain); i++)
 		ck_assert_msg(!vc_yaml_needs_quotes(plain[i]), "'%s' quoted", plain[i]);
 }

@@ -32,12 +32,12 @@ struct vc_domcaps {
 	struct vc_cpu_model *models; /* every cpu/mode/model, any mode */
 	size_t n_models;
 
-	bool sev;                  /* features/sev/@supported == yes */
+	bool sev;                    /* features/sev/@supported == yes */
 	unsigned long max_es_guests; /* features/sev/maxESGuests */
-	bool launch_security;      /* features/launchSecurity/@supported == yes */
+	bool launch_security;        /* features/launchSecurity/@supported == yes */
 	struct vc_strv launch_security_types; /* its enum values */
-	bool tdx;                  /* features/tdx/@supported == yes */
-	bool s390_pv;              /* features/s390-pv/@supported == yes */
+	bool tdx;                             /* features/tdx/@supported == yes */
+	bool s390_pv;                         /* features/s390-pv/@supported == yes */
 };
 
 struct vc_baseline {
@@ -46,10 +46,10 @@ struct vc_baseline {
 };
 
 struct vc_hostcaps {
-	char *arch;            /* host/cpu/arch */
-	bool tsc;              /* host/cpu/counter[@name='tsc'] present */
+	char *arch; /* host/cpu/arch */
+	bool tsc;   /* host/cpu/counter[@name='tsc'] present */
 	unsigned long long tsc_frequency;
-	bool tsc_scaling;      /* @scaling == yes */
+	bool tsc_scaling;        /* @scaling == yes */
 	struct vc_strv machines; /* guest/arch/machine, every guest */
 };
 
@@ -58,9 +58,12 @@ struct vc_hostcaps {
  * messages (a file name or the libvirt call). On error it reports once
  * and returns -EINVAL (not XML, wrong root element, bad number).
  */
-int vc_domcaps_parse(const char *xml, size_t len, const char *what, struct vc_domcaps *out);
-int vc_baseline_parse(const char *xml, size_t len, const char *what, struct vc_baseline *out);
-int vc_hostcaps_parse(const char *xml, size_t len, const char *what, struct vc_hostcaps *out);
+int vc_domcaps_parse(const char *xml, size_t len, const char *what,
+		     struct vc_domcaps *out);
+int vc_baseline_parse(const char *xml, size_t len, const char *what,
+		      struct vc_baseline *out);
+int vc_hostcaps_parse(const char *xml, size_t len, const char *what,
+		      struct vc_hostcaps *out);
 
 void vc_domcaps_clear(struct vc_domcaps *d);
 void vc_baseline_clear(struct vc_baseline *b);

@@ -20,9 +20,9 @@
 
 struct vc_featurefile_opts {
 	const char *dir;
-	const char *name;     /* base file name, default VC_FEATUREFILE_NAME */
-	long long expiry;     /* Unix time written as +expiry-time */
-	size_t max_size;      /* per file, default VC_FEATUREFILE_MAX */
+	const char *name; /* base file name, default VC_FEATUREFILE_NAME */
+	long long expiry; /* Unix time written as +expiry-time */
+	size_t max_size;  /* per file, default VC_FEATUREFILE_MAX */
 };
 
 /**

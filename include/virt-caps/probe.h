@@ -51,8 +51,8 @@ char *vc_embed_uri(const char *dir);
 
 /**
  * Run the libvirt calls. Returns 0, -EINVAL for bad options, an
- * unsupported arch or an unusable state directory, -EIO when libvirt fails (each reported once with
- * libvirt's own message).
+ * unsupported arch or an unusable state directory, -EIO when libvirt fails (each reported
+ * once with libvirt's own message).
  */
 int vc_probe_run(const struct vc_probe_opts *o, struct vc_probe_result *r);
 

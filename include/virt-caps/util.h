@@ -23,22 +23,22 @@
  * Take ownership of *p: return it and leave NULL behind, so that a
  * cleanup attribute on the source variable frees nothing.
  */
-#define steal(p)                                                                       \
-	({                                                                             \
-		__typeof__(*(p)) tmp_ = *(p);                                          \
-		*(p) = NULL;                                                           \
-		tmp_;                                                                  \
+#define steal(p)                                                                         \
+	({                                                                               \
+		__typeof__(*(p)) tmp_ = *(p);                                            \
+		*(p) = NULL;                                                             \
+		tmp_;                                                                    \
 	})
 
 /**
  * Define a cleanup helper NAME##p for a pointer type that calls FREE_FN
  * when the pointer is non-NULL. One per foreign type.
  */
-#define DEFINE_CLEANUP_FUNC(type, name, free_fn)                                       \
-	static inline void name##p(type *p)                                            \
-	{                                                                              \
-		if (*p)                                                                \
-			free_fn(*p);                                                   \
+#define DEFINE_CLEANUP_FUNC(type, name, free_fn)                                         \
+	static inline void name##p(type *p)                                              \
+	{                                                                                \
+		if (*p)                                                                  \
+			free_fn(*p);                                                     \
 	}
 
 static inline void

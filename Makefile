@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: Apache-2.0
+# Thin wrapper around meson. `make probe` and `make check` are the two
+# commands of the README: each installs what is missing first.
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON_TEST_ARGS ?=
+STATE_DIR ?= /var/lib/virt-caps
+
+.PHONY: all deps test-deps build probe check test asan valgrind format format-check lint bench clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+test-deps:
+	scripts/install-deps --test
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --werror
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# The main job: probe this machine, print its labels and its node report.
+probe: deps build
+	$(BUILD)/caps-probe --stdout --state-dir $(STATE_DIR)
+	$(BUILD)/caps-probe --output yaml --state-dir $(STATE_DIR)
+
+# Everything: unit, CLI and live tests, then the same suite under ASan+UBSan.
+check: test-deps
+	$(MAKE) test asan
+	scripts/test-summary $(BUILD)/meson-logs/testlog.json $(ASAN_BUILD)/meson-logs/testlog.json
+
+test: build
+	meson test -C $(BUILD) --print-errorlogs $(MESON_TEST_ARGS)
+	scripts/test-summary $(BUILD)/meson-logs/testlog.json
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) --werror -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug
+
+asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	meson test -C $(ASAN_BUILD) --print-errorlogs $(MESON_TEST_ARGS)
+	scripts/test-summary $(ASAN_BUILD)/meson-logs/testlog.json
+
+valgrind: build
+	meson test -C $(BUILD) --setup=valgrind --print-errorlogs $(MESON_TEST_ARGS)
+
+format:
+	clang-format -i src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h
+
+format-check:
+	clang-format --dry-run --Werror src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h
+
+bench: build
+	bench/probe.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
