@@ -345,22 +345,15 @@ write_stdout(const char *text, size_t len)
 static int
 print_labels(const struct vc_labels *l)
 {
+	struct vc_buf b = {0};
 	_autofree_ char *text = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 
 	/* Render everything first: no partial output on error. */
-	for (size_t i = 0; i < l->n; i++) {
-		_autofree_ char *line = xasprintf("%s=%s\n", l->v[i].key, l->v[i].value);
-		size_t n = strlen(line);
-
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			text = xrealloc(text, cap);
-		}
-		memcpy(text + len, line, n + 1);
-		len += n;
-	}
-	return write_stdout(text ? text : "", len);
+	for (size_t i = 0; i < l->n; i++)
+		vc_buf_printf(&b, "%s=%s\n", l->v[i].key, l->v[i].value);
+	text = vc_buf_steal(&b, &len);
+	return write_stdout(text, len);
 }
 
 static int

@@ -12,25 +12,6 @@
 
 DEFINE_CLEANUP_FUNC(DIR *, closedir, closedir)
 
-/* The text of one output file. */
-struct chunk {
-	char *text;
-	size_t len;
-	size_t cap;
-};
-
-static void
-chunk_append(struct chunk *c, const char *s, size_t n)
-{
-	if (c->len + n + 1 > c->cap) {
-		c->cap = (c->len + n + 1) * 2;
-		c->text = xrealloc(c->text, c->cap);
-	}
-	memcpy(c->text + c->len, s, n);
-	c->len += n;
-	c->text[c->len] = '\0';
-}
-
 bool
 vc_featurefile_name_valid(const char *name)
 {
@@ -39,11 +20,11 @@ vc_featurefile_name_valid(const char *name)
 }
 
 /* Split the labels into file texts, each with its own expiry header. */
-static struct chunk *
+static struct vc_buf *
 make_chunks(const struct vc_featurefile_opts *o, const struct vc_labels *l, size_t *count)
 {
 	char when[32], header[64];
-	struct chunk *chunks = NULL;
+	struct vc_buf *chunks = NULL;
 	size_t n = 0, hlen;
 
 	vc_format_rfc3339(o->expiry, when);
@@ -59,10 +40,10 @@ make_chunks(const struct vc_featurefile_opts *o, const struct vc_labels *l, size
 		if (n == 0 || (line && chunks[n - 1].len + len > o->max_size)) {
 			chunks = xrealloc(chunks, (n + 1) * sizeof(*chunks));
 			memset(&chunks[n], 0, sizeof(*chunks));
-			chunk_append(&chunks[n++], header, hlen);
+			vc_buf_append(&chunks[n++], header, hlen);
 		}
 		if (line)
-			chunk_append(&chunks[n - 1], line, len);
+			vc_buf_append(&chunks[n - 1], line, len);
 	}
 	*count = n;
 	return chunks;
@@ -92,7 +73,7 @@ write_all(int fd, const char *buf, size_t len)
 
 /* Write one temp file: never reuse or follow what someone left there. */
 static int
-write_temp(int dfd, const char *dir, const char *tmp, const struct chunk *c)
+write_temp(int dfd, const char *dir, const char *tmp, const struct vc_buf *c)
 {
 	_autoclose_ int fd = -1;
 	struct stat st;
@@ -113,7 +94,7 @@ write_temp(int dfd, const char *dir, const char *tmp, const struct chunk *c)
 		vc_err("cannot create %s/%s: %s", dir, tmp, strerror(-rc));
 		return rc;
 	}
-	rc = fchmod(fd, 0644) < 0 ? -errno : write_all(fd, c->text, c->len);
+	rc = fchmod(fd, 0644) < 0 ? -errno : write_all(fd, c->data, c->len);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	if (rc == 0 && close(steal_fd(&fd)) < 0)
@@ -220,10 +201,10 @@ rename_all(int dfd, const struct vc_featurefile_opts *o, size_t n)
 }
 
 static void
-free_chunks(struct chunk *c, size_t n)
+free_chunks(struct vc_buf *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(c[i].text);
+		vc_buf_clear(&c[i]);
 	free(c);
 }
 
@@ -232,7 +213,7 @@ vc_featurefile_write(const struct vc_featurefile_opts *opts, const struct vc_lab
 {
 	struct vc_featurefile_opts defaults = *opts, *o = &defaults;
 	_autoclose_ int dfd = open_dir(o->dir);
-	struct chunk *chunks;
+	struct vc_buf *chunks;
 	size_t n = 0;
 	int rc = 0;
 

@@ -12,9 +12,7 @@ struct vc_out {
 	bool failed;
 	/* YAML */
 	yaml_emitter_t emitter;
-	char *buf;
-	size_t len;
-	size_t cap;
+	struct vc_buf text;
 	/* JSON */
 	yajl_gen gen;
 };
@@ -36,13 +34,7 @@ yaml_write(void *data, unsigned char *text, size_t size)
 {
 	struct vc_out *o = data;
 
-	if (o->len + size + 1 > o->cap) {
-		o->cap = (o->len + size + 1) * 2;
-		o->buf = xrealloc(o->buf, o->cap);
-	}
-	memcpy(o->buf + o->len, text, size);
-	o->len += size;
-	o->buf[o->len] = '\0';
+	vc_buf_append(&o->text, text, size);
 	return 1;
 }
 
@@ -102,7 +94,7 @@ vc_out_free(struct vc_out *o)
 		yaml_emitter_delete(&o->emitter);
 	else
 		yajl_gen_free(o->gen);
-	free(o->buf);
+	vc_buf_clear(&o->text);
 	free(o);
 }
 
@@ -342,13 +334,11 @@ finish_json(struct vc_out *o)
 
 	if (o->failed || yajl_gen_get_buf(o->gen, &buf, &len) != yajl_gen_status_ok)
 		return -EIO;
-	o->buf = xzalloc(len + 2);
-	memcpy(o->buf, buf, len);
-	len = fold_empty(o->buf, len);
-	if (len == 0 || o->buf[len - 1] != '\n')
-		o->buf[len++] = '\n';
-	o->buf[len] = '\0';
-	o->len = len;
+	vc_buf_append(&o->text, buf, len);
+	o->text.len = fold_empty(o->text.data, o->text.len);
+	o->text.data[o->text.len] = '\0';
+	if (o->text.len == 0 || o->text.data[o->text.len - 1] != '\n')
+		vc_buf_append(&o->text, "\n", 1);
 	return 0;
 }
 
@@ -359,8 +349,6 @@ vc_out_finish(struct vc_out *o, char **text, size_t *len)
 
 	if (rc < 0)
 		return rc;
-	*text = o->buf ? steal(&o->buf) : xstrdup("");
-	if (len)
-		*len = o->len;
+	*text = vc_buf_steal(&o->text, len);
 	return 0;
 }

@@ -183,3 +183,46 @@ vc_fnv1a(unsigned long long h, const void *data, size_t len)
 	}
 	return h;
 }
+
+void
+vc_buf_append(struct vc_buf *b, const void *data, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->data = xrealloc(b->data, b->cap);
+	}
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+vc_buf_printf(struct vc_buf *b, const char *fmt, ...)
+{
+	_autofree_ char *s = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	vc_buf_append(b, s, strlen(s));
+}
+
+char *
+vc_buf_steal(struct vc_buf *b, size_t *len)
+{
+	char *out = b->data ? b->data : xzalloc(1);
+
+	if (len)
+		*len = b->len;
+	memset(b, 0, sizeof(*b));
+	return out;
+}
+
+void
+vc_buf_clear(struct vc_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}

@@ -48,15 +48,11 @@ find_cases(void)
 static char *
 labels_text(const struct vc_labels *l)
 {
-	char *out = xstrdup("");
+	struct vc_buf b = {0};
 
-	for (size_t i = 0; i < l->n; i++) {
-		char *next = xasprintf("%s%s=%s\n", out, l->v[i].key, l->v[i].value);
-
-		free(out);
-		out = next;
-	}
-	return out;
+	for (size_t i = 0; i < l->n; i++)
+		vc_buf_printf(&b, "%s=%s\n", l->v[i].key, l->v[i].value);
+	return vc_buf_steal(&b, NULL);
 }
 
 static char *

@@ -109,6 +109,21 @@ int vc_parse_duration(const char *s, unsigned long *seconds);
 /** Format a Unix time as RFC 3339 UTC ("2026-11-22T10:00:00Z") into buf[32]. */
 void vc_format_rfc3339(long long t, char buf[static 32]);
 
+/** A growable, always NUL-terminated byte buffer. */
+struct vc_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+/** Append @n bytes. */
+void vc_buf_append(struct vc_buf *b, const void *data, size_t n);
+/** Append formatted text. */
+void vc_buf_printf(struct vc_buf *b, const char *fmt, ...) _printf_(2, 3);
+/** Hand out the text (never NULL) and leave @b empty. */
+char *vc_buf_steal(struct vc_buf *b, size_t *len);
+void vc_buf_clear(struct vc_buf *b);
+
 /** 64-bit FNV-1a, continued from @h (start with VC_FNV1A_INIT). */
 #define VC_FNV1A_INIT 0xcbf29ce484222325ULL
 unsigned long long vc_fnv1a(unsigned long long h, const void *data, size_t len);
