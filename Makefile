@@ -28,10 +28,12 @@ probe: deps build
 	$(BUILD)/caps-probe --stdout --state-dir $(STATE_DIR)
 	$(BUILD)/caps-probe --output yaml --state-dir $(STATE_DIR)
 
-# Everything: unit, CLI and live tests, then the same suite under ASan+UBSan.
+# Everything: unit, CLI and live tests, then the same suite under ASan+UBSan
+# and under valgrind; the last line counts all three runs.
 check: test-deps
-	$(MAKE) test asan
-	scripts/test-summary $(BUILD)/meson-logs/testlog.json $(ASAN_BUILD)/meson-logs/testlog.json
+	$(MAKE) test asan valgrind
+	scripts/test-summary $(BUILD)/meson-logs/testlog.json \
+		$(ASAN_BUILD)/meson-logs/testlog.json $(BUILD)/meson-logs/testlog-valgrind.json
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs $(MESON_TEST_ARGS)
@@ -48,6 +50,7 @@ asan: $(ASAN_BUILD)/build.ninja
 
 valgrind: build
 	meson test -C $(BUILD) --setup=valgrind --print-errorlogs $(MESON_TEST_ARGS)
+	scripts/test-summary $(BUILD)/meson-logs/testlog-valgrind.json
 
 format:
 	clang-format -i src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h

@@ -82,9 +82,10 @@ kill -TERM $pid
 set +e; wait $pid; status=$?; set -e
 [ $status -eq 0 ] || fail "SIGTERM: exit status $status"
 ok "loop: failure kept the labels, recovered, SIGTERM exits 0"
-"$P" --from-dir "$D/intel-tdx" --features-dir "$F" --interval 1h 2>/dev/null &
+"$P" --from-dir "$D/intel-tdx" --features-dir "$F" --interval 1h 2>"$TMP/loop2.err" &
 pid=$!
-sleep 0.5
+# The signals are blocked (and taken synchronously) before this line.
+for _ in $(seq 300); do grep -q 'probing every' "$TMP/loop2.err" && break; sleep 0.1; done
 kill -INT $pid
 set +e; wait $pid; status=$?; set -e
 [ $status -eq 0 ] || fail "SIGINT: exit status $status"

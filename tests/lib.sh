@@ -16,6 +16,13 @@ cleanup_tmp() {
 }
 trap cleanup_tmp EXIT
 
+# Under `meson test --setup=valgrind` every caps-probe runs in valgrind.
+if [ -n "${VC_VALGRIND:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$VC_VALGRIND" "$CAPS_PROBE" >"$TMP/caps-probe"
+	chmod +x "$TMP/caps-probe"
+	CAPS_PROBE="$TMP/caps-probe"
+fi
+
 checks=0
 ok() { checks=$((checks + 1)); echo "ok $checks - $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
