@@ -227,6 +227,56 @@ vc_labels_digest(const struct vc_labels *l, const char *skip_key)
 	return h;
 }
 
+/* ---- labels -> kinds ------------------------------------------------ */
+
+static bool
+match_spelling(const char *rest, const char *value, struct vc_label_spelling sp,
+	       const char **datum)
+{
+	size_t len;
+
+	switch (sp.form) {
+	case VC_FORM_NAMED:
+		len = strlen(sp.text);
+		if (strncmp(rest, sp.text, len) != 0)
+			return false;
+		*datum = rest + len;
+		return true;
+	case VC_FORM_VALUE:
+	case VC_FORM_FLAG:
+		if (strcmp(rest, sp.text) != 0)
+			return false;
+		*datum = value;
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+vc_label_classify(const char *key, const char *value, enum vc_label_scheme scheme,
+		  const char *ns, enum vc_label_kind *kind, const char **datum)
+{
+	const char *rest = key;
+
+	if (scheme == VC_SCHEME_NFD) {
+		size_t len;
+
+		ns = ns ? ns : VC_NFD_NAMESPACE;
+		len = strlen(ns);
+		if (strncmp(key, ns, len) != 0 || key[len] != '/')
+			return false;
+		rest = key + len + 1;
+	}
+	for (int k = 0; k < VC_L_COUNT; k++) {
+		if (match_spelling(rest, value, vc_label_spelling(k, scheme), datum)) {
+			*kind = k;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* ---- node record -> labels ------------------------------------------- */
 
 struct builder {

@@ -226,3 +226,50 @@ vc_buf_clear(struct vc_buf *b)
 	free(b->data);
 	memset(b, 0, sizeof(*b));
 }
+
+static int
+b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+char *
+vc_base64_decode(const char *s, size_t *len)
+{
+	_autofree_ char *out = xzalloc(strlen(s) / 4 * 3 + 4);
+	unsigned acc = 0;
+	size_t n = 0;
+	int bits = 0;
+
+	for (; *s && *s != '='; s++) {
+		int v = b64_value(*s);
+
+		if (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+			continue;
+		if (v < 0)
+			return NULL;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	for (; *s; s++)
+		if (*s != '=' && *s != '\n' && *s != '\r' && *s != ' ')
+			return NULL;
+	out[n] = '\0';
+	if (len)
+		*len = n;
+	return steal(&out);
+}

@@ -91,6 +91,15 @@ int vc_label_scheme_parse(const char *s, enum vc_label_scheme *out);
 void vc_labels_build(struct vc_node *n, const struct vc_label_opts *o,
 		     struct vc_labels *out);
 
+/**
+ * Recognise one label of @scheme (the reverse of vc_labels_build). For a
+ * capability label returns true with its kind and *datum: the name part
+ * (NAMED), the value (VALUE) or the value of a flag (FLAG). @ns is the
+ * nfd namespace (NULL: default). Syntax of the datum is not checked here.
+ */
+bool vc_label_classify(const char *key, const char *value, enum vc_label_scheme scheme,
+		       const char *ns, enum vc_label_kind *kind, const char **datum);
+
 /** FNV-1a 64 over the sorted "key=value\n" lines of @l, skipping @skip_key. */
 unsigned long long vc_labels_digest(const struct vc_labels *l, const char *skip_key);
 

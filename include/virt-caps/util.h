@@ -109,6 +109,13 @@ int vc_parse_duration(const char *s, unsigned long *seconds);
 /** Format a Unix time as RFC 3339 UTC ("2026-11-22T10:00:00Z") into buf[32]. */
 void vc_format_rfc3339(long long t, char buf[static 32]);
 
+/**
+ * Decode standard or URL-safe base64 (padding optional, whitespace
+ * ignored). Returns a NUL-terminated buffer and its length, or NULL when
+ * @s is not base64.
+ */
+char *vc_base64_decode(const char *s, size_t *len);
+
 /** A growable, always NUL-terminated byte buffer. */
 struct vc_buf {
 	char *data;

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * caps-aggregate's model of a cluster: every node's capability labels
+ * decoded (nfd scheme preferred, kubevirt scheme as fallback, detected
+ * per node) into interned names and bitsets.
+ */
+#pragma once
+
+#include "virt-caps/labels.h"
+#include "virt-caps/names.h"
+#include "virt-caps/node.h"
+#include "virt-caps/nodelist.h"
+
+enum vc_set {
+	VC_SET_MODELS,
+	VC_SET_MIGRATION,
+	VC_SET_FEATURES,
+	VC_SET_REQUIRED,
+	VC_SET_MACHINES,
+	VC_SET_HYPERV,
+	VC_SET_COUNT,
+};
+
+struct vc_cnode {
+	char *name;
+	bool probed;
+	enum vc_label_scheme scheme;
+	uint32_t arch; /* names ids, VC_NO_NAME when unknown */
+	uint32_t virttype;
+	uint32_t host_model;
+	uint32_t vendor;
+	uint32_t libvirt_version;
+	uint32_t qemu_version;
+	bool has_tsc;
+	unsigned long long tsc_frequency;
+	bool tsc_scalable;
+	bool security[VC_SEC_COUNT];
+	struct vc_bits sets[VC_SET_COUNT];
+};
+
+struct vc_cluster {
+	struct vc_names names;
+	struct vc_cnode *nodes;
+	size_t n;
+	size_t cap;
+	const char *ns;    /* nfd namespace, NULL for the default */
+	size_t odd_labels; /* skipped labels with odd values */
+	uint32_t *rank;    /* id -> position in bytewise order (after vc_cluster_sort) */
+};
+
+/** Decode one node's labels and add it (unprobed when it has none of ours). */
+void vc_cluster_add(struct vc_cluster *c, const char *name,
+		    const struct vc_label_ref *labels, size_t n_labels);
+
+/** A vc_nodelist callback that calls vc_cluster_add (@data is the cluster). */
+void vc_cluster_add_cb(void *data, const char *name, const struct vc_label_ref *labels,
+		       size_t n_labels);
+
+/** Drop nodes added after the first @n (a failed page that will be re-read). */
+void vc_cluster_truncate(struct vc_cluster *c, size_t n);
+
+/**
+ * Sort nodes by name and rank every name, for output. Duplicate node
+ * names (a node listed twice) keep the last one. Call once, after adding.
+ */
+void vc_cluster_sort(struct vc_cluster *c);
+
+/** Ids of @b in bytewise order of their names (needs vc_cluster_sort). */
+uint32_t *vc_cluster_sorted_ids(const struct vc_cluster *c, const struct vc_bits *b,
+				size_t *n);
+
+/**
+ * Fill @view with @cn's data as a node record whose strings are borrowed
+ * from the cluster. Release it with vc_cluster_view_release(), never
+ * vc_node_clear().
+ */
+void vc_cluster_view(const struct vc_cluster *c, const struct vc_cnode *cn,
+		     struct vc_node *view);
+void vc_cluster_view_release(struct vc_node *view);
+
+void vc_cluster_clear(struct vc_cluster *c);
+
+/** What the probed nodes of one arch have in common. */
+struct vc_arch_summary {
+	uint32_t arch;         /* VC_NO_NAME: arch unknown */
+	size_t nodes;          /* probed nodes of this arch */
+	struct vc_bits global; /* models usable on every one of them */
+	uint32_t *model_count; /* name id -> nodes with that usable model */
+};
+
+struct vc_summary {
+	struct vc_arch_summary *archs; /* in bytewise order of arch names */
+	size_t n_archs;
+	size_t probed;
+	struct vc_bits vendors;
+	struct vc_bits models; /* usable somewhere */
+};
+
+/** Compute the summary (after vc_cluster_sort). */
+void vc_cluster_summarize(const struct vc_cluster *c, struct vc_summary *s);
+void vc_summary_clear(struct vc_summary *s);
+
+/** Models usable on at least ceil(@percent% of the arch's probed nodes). */
+size_t vc_quorum_needed(size_t nodes, unsigned percent);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Listing nodes from the Kubernetes API with libcurl: metadata only
+ * (PartialObjectMetadataList), paged with limit/continue, each page fed
+ * to the streaming node-list reader as it arrives. 429, 5xx, network
+ * errors and broken bodies are retried with backoff (the nodes of a
+ * failed page are rolled back first); 410 Gone (an expired continue
+ * token) restarts the listing; 401/403 fail at once, saying which
+ * identity lacked which permission. Credentials never reach the logs.
+ */
+#pragma once
+
+#include "virt-caps/kubeconfig.h"
+#include "virt-caps/nodelist.h"
+
+struct vc_kube_opts {
+	size_t page_size;        /* limit= (default 500) */
+	unsigned long timeout_s; /* per request (default 60) */
+	const char *selector;    /* labelSelector=, or NULL */
+	unsigned retries;        /* per page (default 5) */
+	bool progress;           /* page/node counts on stderr */
+};
+
+/** Where listed nodes go. */
+struct vc_kube_sink {
+	vc_nodelist_fn *node;
+	void (*rollback)(void *data, size_t keep); /* drop nodes after the first @keep */
+	size_t (*count)(void *data);
+	void *data;
+};
+
+/**
+ * List every node. Returns 0, -EIO for an API or network failure, or
+ * -EINVAL for a configuration problem (unreadable token or certificate
+ * file, failing exec plugin); each reported once.
+ */
+int vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *o,
+		       const struct vc_kube_sink *sink);
+
+/**
+ * Run an ExecCredential plugin (client.authentication.k8s.io) and take
+ * its token or client certificate into @cfg. Returns 0 or -EINVAL.
+ */
+int vc_kube_exec_credential(struct vc_kube_config *cfg);

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Streaming reader of Kubernetes node lists: `kubectl get nodes -o json`
+ * ("kind": "List", items before kind), NodeList, PartialObjectMetadataList
+ * (metadata-only API pages, whose items may lack a kind) and a single
+ * Node. The JSON is fed in chunks to yajl's event parser and never held
+ * whole: for each item only its name and labels are kept, and handed to
+ * a callback when the item ends. The kind is checked when the stream ends.
+ */
+#pragma once
+
+#include "virt-caps/util.h"
+
+struct vc_label_ref {
+	const char *key;
+	const char *value; /* NULL when the JSON value was not a string */
+};
+
+/** Called once per node; @labels are valid only during the call. */
+typedef void vc_nodelist_fn(void *data, const char *name,
+			    const struct vc_label_ref *labels, size_t n_labels);
+
+struct vc_nodelist;
+
+/** @what names the input in error messages ("nodes.json", "page 3"). */
+struct vc_nodelist *vc_nodelist_new(const char *what, vc_nodelist_fn *fn, void *data);
+void vc_nodelist_free(struct vc_nodelist *p);
+
+/** Feed the next chunk. Returns 0, or -EINVAL after reporting bad JSON. */
+int vc_nodelist_feed(struct vc_nodelist *p, const void *buf, size_t len);
+
+/**
+ * End of input: checks that the document was complete and of a node kind.
+ * Returns 0 or -EINVAL (reported). The list's metadata.continue is then
+ * available from vc_nodelist_continue() (NULL when absent or empty).
+ */
+int vc_nodelist_finish(struct vc_nodelist *p);
+const char *vc_nodelist_continue(const struct vc_nodelist *p);
+/** Number of nodes handed to the callback so far. */
+size_t vc_nodelist_count(const struct vc_nodelist *p);

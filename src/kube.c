@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/kube.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <time.h>
+#include <yajl/yajl_tree.h>
+
+#include "virt-caps/log.h"
+
+DEFINE_CLEANUP_FUNC(CURL *, curl_easy_cleanup, curl_easy_cleanup)
+DEFINE_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all, curl_slist_free_all)
+DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
+DEFINE_CLEANUP_FUNC(struct vc_nodelist *, vc_nodelist_free, vc_nodelist_free)
+
+#define ACCEPT_METADATA                                                                  \
+	"Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,"      \
+	"application/json"
+#define ERROR_BODY_MAX 65536
+#define MAX_RESTARTS 3
+
+enum outcome {
+	PAGE_OK,
+	PAGE_RETRY,   /* transient: back off and read the page again */
+	PAGE_RESTART, /* 410 Gone: the continue token expired */
+	PAGE_FATAL,   /* reported */
+};
+
+struct lister {
+	const struct vc_kube_config *cfg;
+	const struct vc_kube_opts *o;
+	const struct vc_kube_sink *sink;
+	struct curl_slist *headers;
+	char *base;  /* server + /api/v1/nodes */
+	char *token; /* bearer token in force (from kubeconfig, file or plugin) */
+	size_t page;
+	char reason[CURL_ERROR_SIZE + 128]; /* why the last attempt failed */
+};
+
+/* One response. */
+struct response {
+	CURL *h;
+	struct vc_nodelist *parser;
+	struct vc_buf error_body;
+	long retry_after;
+};
+
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *data)
+{
+	struct response *r = data;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		if (r->error_body.len < ERROR_BODY_MAX)
+			vc_buf_append(&r->error_body, ptr, n);
+		return n;
+	}
+	/* Returning less than n aborts the transfer (CURLE_WRITE_ERROR). */
+	return vc_nodelist_feed(r->parser, ptr, n) < 0 ? 0 : n;
+}
+
+static size_t
+on_header(char *ptr, size_t size, size_t nmemb, void *data)
+{
+	struct response *r = data;
+	size_t n = size * nmemb;
+
+	if (n > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0)
+		r->retry_after = strtol(ptr + 12, NULL, 10);
+	return n;
+}
+
+/* The "message" of a Kubernetes Status body, or "" (never the raw body). */
+static char *
+status_message(const struct vc_buf *body)
+{
+	_autofree_ char *copy = xstrndup(body->data ? body->data : "", body->len);
+	yajl_val v = yajl_tree_parse(copy, NULL, 0);
+	const char *path[] = {"message", NULL};
+	yajl_val m = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
+	char *out = xstrdup(m ? YAJL_GET_STRING(m) : "");
+
+	yajl_tree_free(v);
+	return out;
+}
+
+static int
+check_file(const char *what, const char *path)
+{
+	if (path && access(path, R_OK) < 0) {
+		vc_err("cannot read %s %s: %s", what, path, strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+set_blob(CURL *h, CURLoption opt, const char *data, size_t len)
+{
+	struct curl_blob b = {.data = (void *)data, .len = len, .flags = CURL_BLOB_COPY};
+
+	curl_easy_setopt(h, opt, &b);
+}
+
+static void
+setup_tls(CURL *h, const struct vc_kube_config *c)
+{
+	if (c->insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (c->ca_data)
+		set_blob(h, CURLOPT_CAINFO_BLOB, c->ca_data, c->ca_len);
+	else if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+	curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+	if (c->cert_data)
+		set_blob(h, CURLOPT_SSLCERT_BLOB, c->cert_data, c->cert_len);
+	else if (c->cert_file)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
+	if (c->key_data)
+		set_blob(h, CURLOPT_SSLKEY_BLOB, c->key_data, c->key_len);
+	else if (c->key_file)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
+}
+
+static char *
+page_url(const struct lister *l, CURL *h, const char *cont)
+{
+	struct vc_buf b = {0};
+
+	vc_buf_printf(&b, "%s?limit=%zu", l->base, l->o->page_size);
+	if (l->o->selector) {
+		_cleanup_(curl_freep) char *sel = curl_easy_escape(h, l->o->selector, 0);
+
+		vc_buf_printf(&b, "&labelSelector=%s", sel);
+	}
+	if (cont) {
+		_cleanup_(curl_freep) char *c = curl_easy_escape(h, cont, 0);
+
+		vc_buf_printf(&b, "&continue=%s", c);
+	}
+	return vc_buf_steal(&b, NULL);
+}
+
+static void
+setup_request(struct lister *l, struct response *r, const char *url, char *errbuf)
+{
+	CURL *h = r->h;
+	long timeout = (long)l->o->timeout_s;
+
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, l->headers);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "caps-aggregate/" VC_VERSION);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	setup_tls(h, l->cfg);
+}
+
+static bool
+tls_fatal(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+	       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CIPHER ||
+	       rc == CURLE_SSL_ENGINE_NOTFOUND || rc == CURLE_SSL_ENGINE_SETFAILED ||
+	       rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;
+}
+
+static enum outcome
+http_error(struct lister *l, long status, const struct vc_buf *body)
+{
+	_autofree_ char *msg = status_message(body);
+	const char *server = l->cfg->server;
+
+	if (status == 401) {
+		vc_err("the API server at %s did not accept the credentials of user '%s' (401 Unauthorized)%s%s",
+		       server, l->cfg->user, *msg ? ": " : "", msg);
+		return PAGE_FATAL;
+	}
+	if (status == 403) {
+		vc_err("user '%s' may not list nodes at %s (403 Forbidden): it needs get/list on nodes%s%s",
+		       l->cfg->user, server, *msg ? "; the server said: " : "", msg);
+		return PAGE_FATAL;
+	}
+	if (status == 410)
+		return PAGE_RESTART;
+	snprintf(l->reason, sizeof(l->reason), "page %zu: HTTP %ld%s%s", l->page + 1,
+		 status, *msg ? ": " : "", msg);
+	if (status == 429 || status >= 500)
+		return PAGE_RETRY;
+	vc_err("listing nodes at %s failed: HTTP %ld%s%s", server, status,
+	       *msg ? ": " : "", msg);
+	return PAGE_FATAL;
+}
+
+static enum outcome
+classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
+{
+	long status = 0;
+
+	curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK && status != 200)
+		return http_error(l, status, &r->error_body);
+	if (rc == CURLE_WRITE_ERROR) {
+		snprintf(l->reason, sizeof(l->reason),
+			 "page %zu: the body is not a node list", l->page + 1);
+		return PAGE_RETRY;
+	}
+	if (rc != CURLE_OK) {
+		snprintf(l->reason, sizeof(l->reason), "page %zu: %s", l->page + 1,
+			 *errbuf ? errbuf : curl_easy_strerror(rc));
+		if (!tls_fatal(rc))
+			return PAGE_RETRY;
+		vc_err("cannot list nodes at %s: %s", l->cfg->server, l->reason);
+		return PAGE_FATAL;
+	}
+	if (vc_nodelist_finish(r->parser) < 0) {
+		snprintf(l->reason, sizeof(l->reason),
+			 "page %zu: incomplete or invalid node list", l->page + 1);
+		return PAGE_RETRY;
+	}
+	return PAGE_OK;
+}
+
+static enum outcome
+fetch(struct lister *l, const char *cont, char **next, long *retry_after)
+{
+	_cleanup_(curl_easy_cleanupp) CURL *h = curl_easy_init();
+	_autofree_ char *what = xasprintf("page %zu of %s", l->page + 1, l->base);
+	_autofree_ char *url = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct response r = {.h = h};
+	enum outcome oc;
+
+	if (!h)
+		abort();
+	r.parser = vc_nodelist_new(what, l->sink->node, l->sink->data);
+	url = page_url(l, h, cont);
+	setup_request(l, &r, url, errbuf);
+	oc = classify(l, &r, curl_easy_perform(h), errbuf);
+	if (oc == PAGE_OK && vc_nodelist_continue(r.parser))
+		*next = xstrdup(vc_nodelist_continue(r.parser));
+	*retry_after = r.retry_after;
+	vc_nodelist_free(r.parser);
+	vc_buf_clear(&r.error_body);
+	return oc;
+}
+
+static void
+backoff(unsigned attempt, long retry_after, const char *reason, unsigned retries)
+{
+	double d = 0.5 * (double)(1U << (attempt > 4 ? 4 : attempt));
+	struct timespec ts;
+
+	d *= 0.8 + 0.4 * ((double)rand() / (double)RAND_MAX);
+	if (retry_after > 0)
+		d = retry_after > 30 ? 30.0 : (double)retry_after;
+	vc_warn("%s; retrying in %.1fs (%u of %u)", reason, d, attempt + 1, retries);
+	ts.tv_sec = (time_t)d;
+	ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* One page, with its retries. */
+static enum outcome
+read_page(struct lister *l, const char *cont, char **next)
+{
+	size_t keep = l->sink->count(l->sink->data);
+	enum outcome oc;
+	long retry_after = 0;
+
+	for (unsigned attempt = 0;; attempt++) {
+		oc = fetch(l, cont, next, &retry_after);
+		if (oc != PAGE_RETRY)
+			return oc;
+		l->sink->rollback(l->sink->data, keep);
+		if (attempt >= l->o->retries)
+			break;
+		backoff(attempt, retry_after, l->reason, l->o->retries);
+	}
+	vc_err("listing nodes at %s failed after %u attempts: %s", l->cfg->server,
+	       l->o->retries + 1, l->reason);
+	return PAGE_FATAL;
+}
+
+static int
+load_token(struct lister *l)
+{
+	const struct vc_kube_config *c = l->cfg;
+	size_t len = 0;
+
+	if (c->token) {
+		l->token = xstrdup(c->token);
+		return 0;
+	}
+	if (!c->token_file)
+		return 0;
+	if (vc_read_file(c->token_file, 1024 * 1024, &l->token, &len) < 0) {
+		vc_err("cannot read token file %s: %s", c->token_file, strerror(errno));
+		return -EINVAL;
+	}
+	while (len && (l->token[len - 1] == '\n' || l->token[len - 1] == '\r'))
+		l->token[--len] = '\0';
+	return 0;
+}
+
+static int
+prepare(struct lister *l)
+{
+	const struct vc_kube_config *c = l->cfg;
+	size_t n = strlen(c->server);
+
+	if (check_file("certificate authority", c->ca_file) < 0 ||
+	    check_file("client certificate", c->cert_file) < 0 ||
+	    check_file("client key", c->key_file) < 0 || load_token(l) < 0)
+		return -EINVAL;
+	while (n && c->server[n - 1] == '/')
+		n--;
+	l->base = xasprintf("%.*s/api/v1/nodes", (int)n, c->server);
+	l->headers = curl_slist_append(NULL, ACCEPT_METADATA);
+	if (l->token) {
+		_autofree_ char *auth = xasprintf("Authorization: Bearer %s", l->token);
+
+		l->headers = curl_slist_append(l->headers, auth);
+		explicit_bzero(auth, strlen(auth));
+	}
+	if (c->insecure)
+		vc_warn("%s: insecure-skip-tls-verify is set; the API server's certificate is not checked",
+			c->source);
+	return 0;
+}
+
+static void
+lister_clear(struct lister *l)
+{
+	/* The Authorization header holds the token: wipe before freeing. */
+	for (struct curl_slist *s = l->headers; s; s = s->next)
+		explicit_bzero(s->data, strlen(s->data));
+	curl_slist_free_all(l->headers);
+	if (l->token)
+		explicit_bzero(l->token, strlen(l->token));
+	free(l->token);
+	free(l->base);
+}
+
+static void
+progress(const struct lister *l, bool done)
+{
+	if (!l->o->progress)
+		return;
+	fprintf(stderr, "\rlisting nodes: page %zu, %zu nodes%s", l->page,
+		l->sink->count(l->sink->data), done ? "\n" : "");
+}
+
+static int
+list_all(struct lister *l)
+{
+	_autofree_ char *cont = NULL;
+	unsigned restarts = 0;
+
+	for (;;) {
+		char *next = NULL;
+		enum outcome oc = read_page(l, cont, &next);
+
+		if (oc == PAGE_FATAL)
+			return -EIO;
+		if (oc == PAGE_RESTART) {
+			if (++restarts > MAX_RESTARTS) {
+				vc_err("listing nodes at %s: the listing expired (410 Gone) %d times in a row",
+				       l->cfg->server, MAX_RESTARTS + 1);
+				return -EIO;
+			}
+			vc_warn("the continue token expired (410 Gone); listing again from the start");
+			l->sink->rollback(l->sink->data, 0);
+			free(cont);
+			cont = NULL;
+			l->page = 0;
+			continue;
+		}
+		l->page++;
+		progress(l, false);
+		free(cont);
+		cont = next;
+		if (!cont)
+			break;
+	}
+	progress(l, true);
+	return 0;
+}
+
+int
+vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *o,
+		   const struct vc_kube_sink *sink)
+{
+	struct lister l = {.cfg = cfg, .o = o, .sink = sink};
+	int rc;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = prepare(&l);
+	if (rc == 0)
+		rc = list_all(&l);
+	lister_clear(&l);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/kubeconfig.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <sys/stat.h>
+
+#include "virt-caps/log.h"
+#include "virt-caps/tree.h"
+
+#define CONFIG_MAX (16 * 1024 * 1024)
+#define SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
+
+/* The kubeconfig files in force, first wins, each with its directory for
+ * resolving relative paths. */
+struct files {
+	struct vc_tree **docs;
+	char **dirs;
+	char **paths;
+	size_t n;
+};
+
+static void
+files_clear(struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		vc_tree_free(f->docs[i]);
+		free(f->dirs[i]);
+		free(f->paths[i]);
+	}
+	free(f->docs);
+	free(f->dirs);
+	free(f->paths);
+}
+
+static int
+add_file(struct files *f, const char *path)
+{
+	struct vc_tree *doc = vc_tree_load(path, CONFIG_MAX);
+	_autofree_ char *copy = xstrdup(path);
+
+	if (!doc)
+		return -EINVAL;
+	if (doc->type != VC_T_MAP) {
+		vc_err("%s: not a kubeconfig (expected a YAML map)", path);
+		vc_tree_free(doc);
+		return -EINVAL;
+	}
+	f->docs = xrealloc(f->docs, (f->n + 1) * sizeof(*f->docs));
+	f->dirs = xrealloc(f->dirs, (f->n + 1) * sizeof(*f->dirs));
+	f->paths = xrealloc(f->paths, (f->n + 1) * sizeof(*f->paths));
+	f->docs[f->n] = doc;
+	f->dirs[f->n] = xstrdup(dirname(copy));
+	f->paths[f->n] = xstrdup(path);
+	f->n++;
+	return 0;
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* kubectl's order: --kubeconfig, $KUBECONFIG (missing entries skipped), ~/.kube/config.
+ */
+static int
+find_files(const char *flag, struct files *f)
+{
+	const char *env = getenv("KUBECONFIG"), *home = getenv("HOME");
+	struct vc_strv list = {0};
+	int rc = 0;
+
+	if (flag)
+		return add_file(f, flag);
+	if (!strempty(env)) {
+		vc_strv_split(&list, env, ":");
+		for (size_t i = 0; i < list.n && rc == 0; i++)
+			if (exists(list.v[i]))
+				rc = add_file(f, list.v[i]);
+		vc_strv_clear(&list);
+		return rc;
+	}
+	if (!strempty(home)) {
+		_autofree_ char *path = xasprintf("%s/.kube/config", home);
+
+		if (exists(path))
+			return add_file(f, path);
+	}
+	return 0;
+}
+
+/* The first entry named @name in the @section list of any file. */
+static const struct vc_tree *
+find_named(const struct files *f, const char *section, const char *field,
+	   const char *name, size_t *which)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct vc_tree *list = vc_tree_get(f->docs[i], section);
+
+		for (size_t k = 0; list && list->type == VC_T_LIST && k < list->n; k++) {
+			if (streq(vc_tree_str(list->items[k], "name"), name)) {
+				*which = i;
+				return vc_tree_get(list->items[k], field);
+			}
+		}
+	}
+	return NULL;
+}
+
+static char *
+resolve(const char *dir, const char *path)
+{
+	if (!path)
+		return NULL;
+	return path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", dir, path);
+}
+
+static int
+decode_data(const char *b64, const char *what, char **out, size_t *len)
+{
+	if (!b64)
+		return 0;
+	*out = vc_base64_decode(b64, len);
+	if (!*out) {
+		vc_err("kubeconfig: %s is not valid base64", what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+read_cluster(const struct vc_tree *cl, const char *dir, struct vc_kube_config *c)
+{
+	const char *insecure = vc_tree_str(cl, "insecure-skip-tls-verify");
+
+	c->server = xstrdup(vc_tree_str(cl, "server"));
+	if (strempty(c->server)) {
+		vc_err("kubeconfig: cluster of context '%s' has no server", c->context);
+		return -EINVAL;
+	}
+	c->ca_file = resolve(dir, vc_tree_str(cl, "certificate-authority"));
+	c->insecure = streq(insecure, "true");
+	if (vc_tree_str(cl, "tls-server-name"))
+		vc_warn("kubeconfig: tls-server-name is not supported; the server URL's host name is verified");
+	return decode_data(vc_tree_str(cl, "certificate-authority-data"),
+			   "certificate-authority-data", &c->ca_data, &c->ca_len);
+}
+
+static void
+read_exec(const struct vc_tree *ex, const char *dir, struct vc_kube_config *c)
+{
+	const char *cmd = vc_tree_str(ex, "command");
+	const struct vc_tree *env = vc_tree_get(ex, "env");
+
+	/* Like kubectl: a relative path with a slash is relative to the file. */
+	c->exec_command = cmd && cmd[0] != '/' && strchr(cmd, '/') ? resolve(dir, cmd)
+								   : xstrdup(cmd);
+	vc_tree_strings(vc_tree_get(ex, "args"), &c->exec_args);
+	for (size_t i = 0; env && env->type == VC_T_LIST && i < env->n; i++) {
+		const char *name = vc_tree_str(env->items[i], "name");
+		const char *value = vc_tree_str(env->items[i], "value");
+
+		if (name)
+			vc_strv_push_owned(&c->exec_env,
+					   xasprintf("%s=%s", name, value ? value : ""));
+	}
+	c->exec_api_version = xstrdup(vc_tree_str(ex, "apiVersion"));
+}
+
+static int
+read_user(const struct vc_tree *u, const char *dir, struct vc_kube_config *c)
+{
+	const struct vc_tree *ex = vc_tree_get(u, "exec");
+
+	if (!u)
+		return 0; /* no credentials: anonymous */
+	c->token = xstrdup(vc_tree_str(u, "token"));
+	c->token_file = resolve(dir, vc_tree_str(u, "tokenFile"));
+	c->cert_file = resolve(dir, vc_tree_str(u, "client-certificate"));
+	c->key_file = resolve(dir, vc_tree_str(u, "client-key"));
+	if (ex && ex->type == VC_T_MAP)
+		read_exec(ex, dir, c);
+	if (vc_tree_get(u, "auth-provider"))
+		vc_warn("kubeconfig: user '%s' uses an auth-provider, which is not supported; use an exec plugin",
+			c->user);
+	if (decode_data(vc_tree_str(u, "client-certificate-data"),
+			"client-certificate-data", &c->cert_data, &c->cert_len) < 0 ||
+	    decode_data(vc_tree_str(u, "client-key-data"), "client-key-data",
+			&c->key_data, &c->key_len) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static const char *
+current_context(const struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const char *cur = vc_tree_str(f->docs[i], "current-context");
+
+		if (!strempty(cur))
+			return cur;
+	}
+	return NULL;
+}
+
+static int
+from_files(const struct files *f, const char *context, struct vc_kube_config *c)
+{
+	const struct vc_tree *ctx, *cl, *u;
+	const char *cluster_name, *user_name;
+	size_t ci = 0, cli = 0, ui = 0;
+
+	context = context ? context : current_context(f);
+	if (!context) {
+		vc_err("kubeconfig %s: no current-context; give --context", f->paths[0]);
+		return -EINVAL;
+	}
+	c->context = xstrdup(context);
+	ctx = find_named(f, "contexts", "context", context, &ci);
+	if (!ctx) {
+		vc_err("kubeconfig: context '%s' not found", context);
+		return -EINVAL;
+	}
+	cluster_name = vc_tree_str(ctx, "cluster");
+	user_name = vc_tree_str(ctx, "user");
+	cl = find_named(f, "clusters", "cluster", cluster_name ? cluster_name : "", &cli);
+	if (!cl) {
+		vc_err("kubeconfig: cluster '%s' of context '%s' not found",
+		       cluster_name ? cluster_name : "", context);
+		return -EINVAL;
+	}
+	c->user = xstrdup(user_name ? user_name : "anonymous");
+	u = user_name ? find_named(f, "users", "user", user_name, &ui) : NULL;
+	c->source = xasprintf("kubeconfig %s", f->paths[ci]);
+	if (read_cluster(cl, f->dirs[cli], c) < 0)
+		return -EINVAL;
+	return read_user(u, f->dirs[ui], c);
+}
+
+/* The service account name from the token's JWT "sub" claim, for messages. */
+static char *
+token_subject(const char *token)
+{
+	const char *dot = strchr(token, '.'), *end = dot ? strchr(dot + 1, '.') : NULL;
+	_autofree_ char *payload = NULL, *json = NULL;
+	const char *p, *q;
+
+	if (!end)
+		return NULL;
+	payload = xstrndup(dot + 1, (size_t)(end - dot - 1));
+	json = vc_base64_decode(payload, NULL);
+	if (!json || !(p = strstr(json, "\"sub\":\"")))
+		return NULL;
+	p += 7;
+	q = strchr(p, '"');
+	return q ? xstrndup(p, (size_t)(q - p)) : NULL;
+}
+
+static int
+in_cluster(struct vc_kube_config *c)
+{
+	const char *host = getenv("KUBERNETES_SERVICE_HOST");
+	const char *port = getenv("KUBERNETES_SERVICE_PORT");
+	const char *dir = getenv("VIRT_CAPS_SERVICEACCOUNT_DIR");
+	_autofree_ char *token_path = NULL;
+	_autofree_ char *token = NULL;
+
+	dir = dir ? dir : SA_DIR;
+	token_path = xasprintf("%s/token", dir);
+	if (strempty(host) || !exists(token_path)) {
+		vc_err("no kubeconfig found (--kubeconfig, $KUBECONFIG, ~/.kube/config) and not running in a cluster (no KUBERNETES_SERVICE_HOST or %s)",
+		       token_path);
+		return -EINVAL;
+	}
+	c->source = xstrdup("in-cluster service account");
+	c->server = strchr(host, ':')
+			    ? xasprintf("https://[%s]:%s", host, port ? port : "443")
+			    : xasprintf("https://%s:%s", host, port ? port : "443");
+	c->token_file = steal(&token_path);
+	c->ca_file = xasprintf("%s/ca.crt", dir);
+	if (vc_read_file(c->token_file, 65536, &token, NULL) == 0)
+		c->user = token_subject(token);
+	if (!c->user)
+		c->user = xstrdup("the pod's service account");
+	return 0;
+}
+
+int
+vc_kube_config_load(const char *kubeconfig, const char *context,
+		    struct vc_kube_config *out)
+{
+	struct files f = {0};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = find_files(kubeconfig, &f);
+	if (rc == 0 && f.n > 0)
+		rc = from_files(&f, context, out);
+	else if (rc == 0)
+		rc = in_cluster(out);
+	files_clear(&f);
+	if (rc < 0)
+		vc_kube_config_clear(out);
+	return rc;
+}
+
+void
+vc_kube_config_clear(struct vc_kube_config *c)
+{
+	char **strs[] = {&c->source,       &c->context,         &c->user,
+			 &c->server,       &c->ca_file,         &c->ca_data,
+			 &c->token,        &c->token_file,      &c->cert_file,
+			 &c->cert_data,    &c->key_file,        &c->key_data,
+			 &c->exec_command, &c->exec_api_version};
+
+	/* Do not leave secrets in freed memory. */
+	if (c->token)
+		explicit_bzero(c->token, strlen(c->token));
+	if (c->key_data)
+		explicit_bzero(c->key_data, c->key_len);
+	for (size_t i = 0; i < ARRAY_LENGTH(strs); i++)
+		free(*strs[i]);
+	vc_strv_clear(&c->exec_args);
+	vc_strv_clear(&c->exec_env);
+	memset(c, 0, sizeof(*c));
+}
