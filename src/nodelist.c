@@ -394,12 +394,19 @@ is_list_kind(const char *k)
 int
 vc_nodelist_finish(struct vc_nodelist *p)
 {
-	if (p->failed || check_status(p, yajl_complete_parse(p->h), NULL, 0) < 0)
+	yajl_status st;
+
+	if (p->failed)
+		return -EINVAL;
+	st = yajl_complete_parse(p->h); /* may still call back, e.g. a bare number */
+	if (p->failed)
 		return -EINVAL;
 	if (!p->root_seen) {
 		vc_err("%s: empty input, expected a node list", p->what);
 		return -EINVAL;
 	}
+	if (check_status(p, st, NULL, 0) < 0)
+		return -EINVAL;
 	if (is_list_kind(p->root_kind))
 		return 0;
 	if (streq(p->root_kind, "Node"))

@@ -7,6 +7,9 @@
  *   labels.nfd, labels.kubevirt   label lines
  *   warnings.nfd, warnings.kubevirt  dropped-label warnings (absent: none)
  *   report.yaml, report.json      node report (nfd scheme)
+ *   decoded.kubevirt.yaml         the kubevirt labels read back by
+ *                                 caps-aggregate's decoder (the nfd labels
+ *                                 must read back as report.yaml exactly)
  *   expected-error                the host cannot be labelled; the
  *                                 file holds part of the error message
  * VC_TEST_REGENERATE=1 rewrites them for review in `git diff`.
@@ -17,6 +20,7 @@
 
 #include "test-common.h"
 
+#include "virt-caps/cluster.h"
 #include "virt-caps/collect.h"
 #include "virt-caps/labels.h"
 #include "virt-caps/report.h"
@@ -67,6 +71,45 @@ report_text(const struct vc_node *n, enum vc_format f)
 	return text;
 }
 
+/* Read the labels back the way caps-aggregate does; the node report. */
+static char *
+decode_text(const char *name, const struct vc_labels *l)
+{
+	struct vc_cluster c = {0};
+	struct vc_label_ref *refs = xzalloc((l->n + 1) * sizeof(*refs));
+	struct vc_node view;
+	char *text;
+
+	for (size_t i = 0; i < l->n; i++) {
+		refs[i].key = l->v[i].key;
+		refs[i].value = l->v[i].value;
+	}
+	vc_cluster_add(&c, name, refs, l->n);
+	vc_cluster_sort(&c);
+	ck_assert(c.nodes[0].probed);
+	vc_cluster_view(&c, &c.nodes[0], &view);
+	text = report_text(&view, VC_FMT_YAML);
+	vc_cluster_view_release(&view);
+	vc_cluster_clear(&c);
+	free(refs);
+	return text;
+}
+
+static void
+check_decode(const char *dir, const char *name, const struct vc_labels *l,
+	     enum vc_label_scheme scheme, const char *report_yaml)
+{
+	_autofree_ char *decoded = decode_text(name, l);
+	_autofree_ char *path = xasprintf("%s/decoded.kubevirt.yaml", dir);
+
+	if (scheme == VC_SCHEME_NFD)
+		ck_assert_msg(streq(decoded, report_yaml),
+			      "%s: nfd labels do not read back as report.yaml:\n%s", name,
+			      decoded);
+	else
+		test_golden(path, decoded);
+}
+
 static void
 check_scheme(const char *dir, const char *name, enum vc_label_scheme scheme)
 {
@@ -98,6 +141,9 @@ check_scheme(const char *dir, const char *name, enum vc_label_scheme scheme)
 
 		test_golden(ypath, y);
 		test_golden(jpath, j);
+		check_decode(dir, name, &l, scheme, y);
+	} else {
+		check_decode(dir, name, &l, scheme, NULL);
 	}
 	vc_labels_clear(&l);
 	vc_node_clear(&n);
