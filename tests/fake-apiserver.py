@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""A loopback HTTPS server that answers GET /api/v1/nodes as the Kubernetes
+API server does, for caps-aggregate's API client tests.
+
+It serves the nodes of a `kubectl get nodes -o json` file as metadata-only
+pages (PartialObjectMetadataList, limit/continue, labelSelector with
+equality terms), checks a bearer token or a client certificate, answers
+with Kubernetes Status objects on errors, and can misbehave on purpose
+(--scenario). Each request is logged as one JSON line (never the token).
+"""
+import argparse
+import base64
+import http.server
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+
+ACCEPT_META = "as=PartialObjectMetadataList"
+
+
+def status(code, reason, message):
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": reason, "code": code}
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.count = 0
+        with open(args.nodes) as f:
+            self.nodes = json.load(f)["items"]
+
+
+def selector_match(selector, labels):
+    for term in filter(None, (t.strip() for t in selector.split(","))):
+        if "!=" in term:
+            k, v = term.split("!=", 1)
+            if labels.get(k) == v:
+                return False
+        elif "=" in term:
+            k, v = term.split("=", 1)
+            if labels.get(k) != v.lstrip("="):
+                return False
+        elif term.startswith("!"):
+            if term[1:] in labels:
+                return False
+        elif term not in labels:
+            return False
+    return True
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send_json(self, code, doc, extra=None, truncate=False):
+        body = json.dumps(doc).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if truncate:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(body)
+
+    def authenticated(self):
+        auth = self.headers.get("Authorization", "")
+        if self.server.state.args.token and auth == "Bearer " + self.server.state.args.token:
+            return "bearer"
+        cert = self.connection.getpeercert()
+        if cert:
+            return "client-certificate"
+        return None
+
+    def page(self, query):
+        nodes = self.server.state.nodes
+        sel = query.get("labelSelector", [""])[0]
+        nodes = [n for n in nodes if selector_match(sel, n["metadata"].get("labels", {}))]
+        limit = int(query.get("limit", ["0"])[0] or 0) or len(nodes) or 1
+        cont = query.get("continue", [""])[0]
+        start = int(base64.b64decode(cont).decode().split("=")[1]) if cont else 0
+        items = [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                  "metadata": n["metadata"]} for n in nodes[start:start + limit]]
+        meta = {"resourceVersion": "4242"}
+        if start + limit < len(nodes):
+            meta["continue"] = base64.b64encode(f"offset={start + limit}".encode()).decode()
+        return {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                "metadata": meta, "items": items}
+
+    def misbehave(self, n, query):
+        """Return True when the scenario answered this request itself."""
+        sc = self.server.state.args.scenario
+        if sc == "hang":
+            time.sleep(30)
+            return True
+        if sc == "401":
+            self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+            return True
+        if sc == "403":
+            self.send_json(403, status(403, "Forbidden",
+                                       'nodes is forbidden: User "system:serviceaccount:default:caps" '
+                                       'cannot list resource "nodes" in API group "" at the cluster scope'))
+            return True
+        if sc == "429-once" and n == 1:
+            self.send_json(429, status(429, "TooManyRequests", "too many requests"),
+                           {"Retry-After": "1"})
+            return True
+        if sc == "500-once" and n == 1:
+            self.send_json(500, status(500, "InternalError", "etcdserver: leader changed"))
+            return True
+        if sc == "truncated-once" and n == 1 or sc == "truncated-always":
+            self.send_json(200, self.page(query), truncate=True)
+            return True
+        if sc == "garbage-once" and n == 1:
+            body = b"<html><body>502 Bad Gateway</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return True
+        if sc == "reset-once" and n == 1:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.close()
+            self.close_connection = True
+            return True
+        if sc == "gone-once" and n == 2 and "continue" in query:
+            self.send_json(410, status(410, "Expired", "The provided continue parameter is too old"))
+            return True
+        return False
+
+    def do_GET(self):
+        state = self.server.state
+        with state.lock:
+            state.count += 1
+            n = state.count
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        who = self.authenticated()
+        entry = {"n": n, "path": url.path, "query": {k: v[0] for k, v in query.items()},
+                 "accept": self.headers.get("Accept", ""), "auth": who,
+                 "user_agent": self.headers.get("User-Agent", "")}
+        with state.lock, open(state.args.log, "a") as f:
+            f.write(json.dumps(entry) + "\n")
+        if url.path != "/api/v1/nodes":
+            self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+            return
+        if self.misbehave(n, query):
+            return
+        if not who:
+            self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+            return
+        if ACCEPT_META not in self.headers.get("Accept", ""):
+            self.send_json(406, status(406, "NotAcceptable", "metadata-only listing expected"))
+            return
+        self.send_json(200, self.page(query))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--nodes", required=True)
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--client-ca")
+    p.add_argument("--token")
+    p.add_argument("--scenario", default="ok")
+    p.add_argument("--log", required=True)
+    p.add_argument("--port-file", required=True)
+    p.add_argument("--port", type=int, default=0)
+    args = p.parse_args()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    server.state = State(args)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.cert, args.key)
+    if args.client_ca:
+        ctx.load_verify_locations(args.client_ca)
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    with open(args.port_file + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(args.port_file + ".tmp", args.port_file)
+    # Stop by itself after a while: a test never leaves a server behind.
+    timer = threading.Timer(300, server.shutdown)
+    timer.daemon = True
+    timer.start()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
