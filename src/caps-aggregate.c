@@ -33,6 +33,7 @@ struct options {
 	const char *ns;
 	const char *kubeconfig;
 	const char *context;
+	struct vc_selector sel; /* -l, parsed, for -f */
 	enum format format;
 	struct vc_report_opts report;
 	struct vc_kube_opts kube;
@@ -406,16 +407,11 @@ static int
 run_report(struct options *o)
 {
 	struct vc_cluster c = {.ns = o->ns};
-	struct reader r = {.cluster = &c};
+	struct reader r = {
+		.cluster = &c, .sel = o->sel, .filter = o->file && o->selector};
 	struct vc_summary s = {0};
-	int rc = 0;
+	int rc = o->file ? read_file(o, &r) : read_api(o, &r);
 
-	if (o->file && o->selector) {
-		r.filter = true;
-		rc = vc_selector_parse(o->selector, &r.sel);
-	}
-	if (rc == 0)
-		rc = o->file ? read_file(o, &r) : read_api(o, &r);
 	if (rc == 0) {
 		vc_cluster_sort(&c);
 		vc_cluster_summarize(&c, &s);
@@ -430,7 +426,6 @@ run_report(struct options *o)
 		rc = print_report(o, &c, &s);
 	}
 	vc_summary_clear(&s);
-	vc_selector_clear(&r.sel);
 	vc_cluster_clear(&c);
 	return rc;
 }
@@ -509,5 +504,11 @@ main(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 		return VC_EXIT_USAGE;
 	}
-	return vc_exit_from_rc(run_report(&o));
+	if (o.file && o.selector && vc_selector_parse(o.selector, &o.sel) < 0) {
+		vc_selector_clear(&o.sel);
+		return VC_EXIT_USAGE;
+	}
+	rc = vc_exit_from_rc(run_report(&o));
+	vc_selector_clear(&o.sel);
+	return rc;
 }
