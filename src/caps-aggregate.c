@@ -273,6 +273,12 @@ on_node(void *data, const char *name, const struct vc_label_ref *labels, size_t 
 		vc_cluster_add(r->cluster, name, labels, n);
 }
 
+static bool
+want_label(void *data, const char *key, size_t len)
+{
+	return vc_cluster_wants(((struct reader *)data)->cluster, key, len);
+}
+
 static int
 feed_fd(int fd, const char *what, struct vc_nodelist *p)
 {
@@ -308,6 +314,8 @@ read_file(const struct options *o, struct reader *r)
 		return -EINVAL;
 	}
 	p = vc_nodelist_new(what, on_node, r);
+	if (!r->filter) /* the selector needs every label; the model only some */
+		vc_nodelist_set_filter(p, want_label);
 	rc = feed_fd(fd, what, p);
 	if (rc == 0)
 		rc = vc_nodelist_finish(p);
@@ -375,7 +383,6 @@ print_report(const struct options *o, const struct vc_cluster *c,
 	     const struct vc_summary *s)
 {
 	_autofree_ char *text = NULL;
-	size_t len = 0;
 	struct vc_out *out;
 	int rc;
 
@@ -383,11 +390,17 @@ print_report(const struct options *o, const struct vc_cluster *c,
 		text = vc_report_table(c, s, &o->report);
 		return write_stdout(text, strlen(text));
 	}
-	out = vc_out_new(o->format == FMT_JSON ? VC_FMT_JSON : VC_FMT_YAML);
+	/* The input is read and checked: stream the (large) report. */
+	out = vc_out_new_stream(o->format == FMT_JSON ? VC_FMT_JSON : VC_FMT_YAML,
+				stdout);
 	vc_report_write_cluster(out, c, s, &o->report);
-	rc = vc_out_finish(out, &text, &len);
+	rc = vc_out_finish(out, NULL, NULL);
 	vc_out_free(out);
-	return rc < 0 ? rc : write_stdout(text, len);
+	if (rc < 0) {
+		vc_err("cannot write the report to standard output: %s", strerror(errno));
+		return -EPIPE;
+	}
+	return 0;
 }
 
 static void

@@ -123,9 +123,19 @@ static bool
 has_scheme(const struct vc_cluster *c, const struct vc_label_ref *labels, size_t n,
 	   enum vc_label_scheme scheme)
 {
+	const char *ns = c->ns ? c->ns : VC_NFD_NAMESPACE;
+	size_t ns_len = strlen(ns);
 	enum vc_label_kind kind;
 	const char *datum;
 
+	/* nfd: every key in our namespace is ours; no need to classify. */
+	if (scheme == VC_SCHEME_NFD) {
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(labels[i].key, ns, ns_len) == 0 &&
+			    labels[i].key[ns_len] == '/')
+				return true;
+		return false;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (vc_label_classify(labels[i].key,
 				      labels[i].value ? labels[i].value : "", scheme,
@@ -186,6 +196,21 @@ vc_cluster_add(struct vc_cluster *c, const char *name, const struct vc_label_ref
 	arch = k8s_arch(labels, n_labels);
 	if (cn->probed && cn->arch == VC_NO_NAME && arch)
 		cn->arch = intern(c, arch);
+}
+
+bool
+vc_cluster_wants(void *data, const char *key, size_t len)
+{
+	const struct vc_cluster *c = data;
+	const char *ns = c->ns ? c->ns : VC_NFD_NAMESPACE;
+	size_t ns_len = strlen(ns);
+
+	if (len > ns_len && key[ns_len] == '/' && memcmp(key, ns, ns_len) == 0)
+		return true;
+	if (len == strlen(K8S_ARCH_LABEL) && memcmp(key, K8S_ARCH_LABEL, len) == 0)
+		return true;
+	/* Every key of KubeVirt's labeller holds "kubevirt.io/". */
+	return memmem(key, len, "kubevirt.io/", 12) != NULL;
 }
 
 void

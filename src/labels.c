@@ -238,13 +238,13 @@ match_spelling(const char *rest, const char *value, struct vc_label_spelling sp,
 	switch (sp.form) {
 	case VC_FORM_NAMED:
 		len = strlen(sp.text);
-		if (strncmp(rest, sp.text, len) != 0)
+		if (rest[0] != sp.text[0] || strncmp(rest, sp.text, len) != 0)
 			return false;
 		*datum = rest + len;
 		return true;
 	case VC_FORM_VALUE:
 	case VC_FORM_FLAG:
-		if (strcmp(rest, sp.text) != 0)
+		if (rest[0] != sp.text[0] || strcmp(rest, sp.text) != 0)
 			return false;
 		*datum = value;
 		return true;

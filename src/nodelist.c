@@ -31,6 +31,7 @@ enum key {
 };
 
 #define MAX_DEPTH 128
+#define SKIPPED (SIZE_MAX - 1) /* a label the filter did not want */
 
 struct frame {
 	enum ctx ctx;
@@ -57,8 +58,9 @@ struct vc_nodelist {
 	size_t n_offs;
 	size_t cap_offs;
 	size_t pending_key; /* offset of a label key waiting for its value */
-	size_t items;       /* items seen */
-	size_t count;       /* nodes emitted */
+	bool (*want)(void *data, const char *key, size_t len);
+	size_t items; /* items seen */
+	size_t count; /* nodes emitted */
 };
 
 static int _printf_(2, 3) fail(struct vc_nodelist *p, const char *fmt, ...)
@@ -98,9 +100,10 @@ store(struct vc_nodelist *p, const unsigned char *s, size_t len)
 	vc_buf_append(&p->text, s, len);
 	/* JSON may hold "\u0000"; make such a label invalid instead of
 	 * letting the NUL cut it short into a different, valid one. */
-	for (size_t i = off; i < p->text.len; i++)
-		if (p->text.data[i] == '\0')
-			p->text.data[i] = ' ';
+	if (memchr(s, '\0', len))
+		for (size_t i = off; i < p->text.len; i++)
+			if (p->text.data[i] == '\0')
+				p->text.data[i] = ' ';
 	vc_buf_append(&p->text, "", 1);
 	return off;
 }
@@ -161,7 +164,8 @@ scalar(struct vc_nodelist *p, const unsigned char *s, size_t len)
 	if (!f)
 		return fail(p, "not a JSON object (a Kubernetes list or Node)");
 	if (f->ctx == C_LABELS) {
-		add_label(p, s ? store(p, s, len) : SIZE_MAX);
+		if (p->pending_key != SKIPPED)
+			add_label(p, s ? store(p, s, len) : SIZE_MAX);
 		return 1;
 	}
 	if (f->ctx == C_ROOT && f->key == K_KIND)
@@ -229,7 +233,9 @@ on_map_key(void *ctx, const unsigned char *s, size_t len)
 	if (!f) /* yajl only sends keys inside a map */
 		return fail(p, "internal error: key outside a map");
 	if (f->ctx == C_LABELS)
-		p->pending_key = store(p, s, len);
+		p->pending_key = !p->want || p->want(p->data, (const char *)s, len)
+					 ? store(p, s, len)
+					 : SKIPPED;
 	else if (f->ctx != C_SKIP)
 		f->key = classify_key(s, len);
 	return 1;
@@ -414,6 +420,13 @@ vc_nodelist_finish(struct vc_nodelist *p)
 	vc_err("%s: kind is %s, expected List, NodeList, PartialObjectMetadataList or Node",
 	       p->what, p->root_kind ? p->root_kind : "missing");
 	return -EINVAL;
+}
+
+void
+vc_nodelist_set_filter(struct vc_nodelist *p,
+		       bool (*want)(void *data, const char *key, size_t len))
+{
+	p->want = want;
 }
 
 const char *

@@ -7,14 +7,18 @@
 
 #include "virt-caps/log.h"
 
+#define HOLD_MAX 256
+
 struct vc_out {
 	enum vc_format format;
 	bool failed;
-	/* YAML */
-	yaml_emitter_t emitter;
+	FILE *fp; /* stream mode; NULL: render into text */
 	struct vc_buf text;
-	/* JSON */
+	yaml_emitter_t emitter;
 	yajl_gen gen;
+	char hold[HOLD_MAX]; /* JSON: an opening bracket and the blanks after it */
+	size_t hold_len;
+	char last; /* last character emitted */
 };
 
 int
@@ -29,12 +33,89 @@ vc_format_parse(const char *s, enum vc_format *out)
 	return 0;
 }
 
+#define STREAM_CHUNK 65536
+
+static void
+flush_stream(struct vc_out *o)
+{
+	if (!o->fp)
+		return;
+	if (o->text.len && fwrite(o->text.data, 1, o->text.len, o->fp) != o->text.len)
+		o->failed = true;
+	o->text.len = 0;
+}
+
+/* yajl prints token by token: collect into chunks before fwrite. This
+ * runs for every token of a large report, so it appends inline. */
+static void
+emit(struct vc_out *o, const char *s, size_t n)
+{
+	struct vc_buf *b = &o->text;
+
+	if (!n)
+		return;
+	o->last = s[n - 1];
+	if (__builtin_expect(b->len + n + 1 > b->cap, 0)) {
+		vc_buf_append(b, s, n);
+	} else {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	}
+	if (o->fp && b->len >= STREAM_CHUNK)
+		flush_stream(o);
+}
+
+static bool
+all_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\n')
+			return false;
+	return n > 0;
+}
+
+/*
+ * yajl's beautifier prints an empty array as "[", a blank line and "]".
+ * Fold those into "[]" / "{}" as the text streams by. yajl prints every
+ * bracket, newline and indentation as a call of its own, so an opening
+ * bracket is held until the calls after it show whether the container is
+ * empty. A string never holds a raw newline, so its text is never folded.
+ */
+static void
+json_print(void *ctx, const char *s, size_t n)
+{
+	struct vc_out *o = ctx;
+
+	if (o->hold_len) {
+		char closer = o->hold[0] == '[' ? ']' : '}';
+
+		if (all_blank(s, n) && o->hold_len + n <= HOLD_MAX) {
+			memcpy(o->hold + o->hold_len, s, n);
+			o->hold_len += n;
+			return;
+		}
+		if (n == 1 && s[0] == closer && memchr(o->hold, '\n', o->hold_len)) {
+			emit(o, o->hold, 1);
+			emit(o, s, 1);
+			o->hold_len = 0;
+			return;
+		}
+		emit(o, o->hold, o->hold_len);
+		o->hold_len = 0;
+	}
+	if (n == 1 && (s[0] == '[' || s[0] == '{')) {
+		o->hold[0] = s[0];
+		o->hold_len = 1;
+		return;
+	}
+	emit(o, s, n);
+}
+
 static int
 yaml_write(void *data, unsigned char *text, size_t size)
 {
-	struct vc_out *o = data;
-
-	vc_buf_append(&o->text, text, size);
+	emit(data, (const char *)text, size);
 	return 1;
 }
 
@@ -69,22 +150,36 @@ yaml_begin(struct vc_out *o)
 	yaml_emit(o, &ev);
 }
 
-struct vc_out *
-vc_out_new(enum vc_format f)
+static struct vc_out *
+out_new(enum vc_format f, FILE *fp)
 {
 	struct vc_out *o = xzalloc(sizeof(*o));
 
 	o->format = f;
+	o->fp = fp;
 	if (f == VC_FMT_YAML) {
 		yaml_begin(o);
-	} else {
-		o->gen = yajl_gen_alloc(NULL);
-		if (!o->gen)
-			abort();
-		yajl_gen_config(o->gen, yajl_gen_beautify, 1);
-		yajl_gen_config(o->gen, yajl_gen_indent_string, "  ");
+		return o;
 	}
+	o->gen = yajl_gen_alloc(NULL);
+	if (!o->gen)
+		abort();
+	yajl_gen_config(o->gen, yajl_gen_beautify, 1);
+	yajl_gen_config(o->gen, yajl_gen_indent_string, "  ");
+	yajl_gen_config(o->gen, yajl_gen_print_callback, json_print, o);
 	return o;
+}
+
+struct vc_out *
+vc_out_new(enum vc_format f)
+{
+	return out_new(f, NULL);
+}
+
+struct vc_out *
+vc_out_new_stream(enum vc_format f, FILE *fp)
+{
+	return out_new(f, fp);
 }
 
 void
@@ -301,45 +396,15 @@ finish_yaml(struct vc_out *o)
 	return o->failed ? -EIO : 0;
 }
 
-/*
- * yajl's beautifier prints an empty array as "[", a blank line and "]".
- * Fold those into "[]" / "{}". Safe as text: JSON strings never hold a
- * raw newline, so a bracket followed by a newline is always syntax.
- */
-static size_t
-fold_empty(char *buf, size_t len)
-{
-	size_t out = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		size_t j = i + 1;
-
-		buf[out++] = buf[i];
-		if (buf[i] != '[' && buf[i] != '{')
-			continue;
-		while (j < len && (buf[j] == '\n' || buf[j] == ' '))
-			j++;
-		if (j < len && j > i + 1 && buf[j] == (buf[i] == '[' ? ']' : '}') &&
-		    memchr(buf + i + 1, '\n', j - i - 1))
-			i = j - 1;
-	}
-	return out;
-}
-
 static int
 finish_json(struct vc_out *o)
 {
-	const unsigned char *buf;
-	size_t len;
-
-	if (o->failed || yajl_gen_get_buf(o->gen, &buf, &len) != yajl_gen_status_ok)
-		return -EIO;
-	vc_buf_append(&o->text, buf, len);
-	o->text.len = fold_empty(o->text.data, o->text.len);
-	o->text.data[o->text.len] = '\0';
-	if (o->text.len == 0 || o->text.data[o->text.len - 1] != '\n')
-		vc_buf_append(&o->text, "\n", 1);
-	return 0;
+	/* The print callback has seen everything but a held bracket. */
+	emit(o, o->hold, o->hold_len);
+	o->hold_len = 0;
+	if (o->last != '\n')
+		emit(o, "\n", 1);
+	return o->failed ? -EIO : 0;
 }
 
 int
@@ -347,8 +412,12 @@ vc_out_finish(struct vc_out *o, char **text, size_t *len)
 {
 	int rc = o->format == VC_FMT_YAML ? finish_yaml(o) : finish_json(o);
 
+	flush_stream(o);
+	if (rc == 0 && o->fp && (o->failed || fflush(o->fp) != 0))
+		rc = -EIO;
 	if (rc < 0)
 		return rc;
-	*text = vc_buf_steal(&o->text, len);
+	if (text)
+		*text = vc_buf_steal(&o->text, len);
 	return 0;
 }

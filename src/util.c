@@ -187,7 +187,7 @@ vc_fnv1a(unsigned long long h, const void *data, size_t len)
 void
 vc_buf_append(struct vc_buf *b, const void *data, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
+	if (__builtin_expect(b->len + n + 1 > b->cap, 0)) {
 		b->cap = (b->len + n + 1) * 2;
 		b->data = xrealloc(b->data, b->cap);
 	}

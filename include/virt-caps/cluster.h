@@ -56,6 +56,13 @@ void vc_cluster_add(struct vc_cluster *c, const char *name,
 void vc_cluster_add_cb(void *data, const char *name, const struct vc_label_ref *labels,
 		       size_t n_labels);
 
+/**
+ * Could the label @key (@len bytes) matter to the cluster model? A
+ * vc_nodelist filter (@data is the cluster): our namespace, KubeVirt's
+ * keys and kubernetes.io/arch.
+ */
+bool vc_cluster_wants(void *data, const char *key, size_t len);
+
 /** Drop nodes added after the first @n (a failed page that will be re-read). */
 void vc_cluster_truncate(struct vc_cluster *c, size_t n);
 

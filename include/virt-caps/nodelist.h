@@ -26,6 +26,13 @@ struct vc_nodelist;
 struct vc_nodelist *vc_nodelist_new(const char *what, vc_nodelist_fn *fn, void *data);
 void vc_nodelist_free(struct vc_nodelist *p);
 
+/**
+ * Keep only the labels whose key @want accepts (the rest are not even
+ * copied); without a filter every label is kept.
+ */
+void vc_nodelist_set_filter(struct vc_nodelist *p,
+			    bool (*want)(void *data, const char *key, size_t len));
+
 /** Feed the next chunk. Returns 0, or -EINVAL after reporting bad JSON. */
 int vc_nodelist_feed(struct vc_nodelist *p, const void *buf, size_t len);
 

@@ -3,8 +3,8 @@
  * One structured-output interface with two backends: YAML through
  * libyaml's emitter and JSON through yajl's generator. Report code
  * writes maps, lists and scalars once; the backend decides the syntax.
- * Everything is rendered into memory first, so that an error never
- * leaves partial output behind.
+ * Normally everything is rendered into memory first, so that an error
+ * never leaves partial output behind; large reports stream instead.
  *
  * YAML rules: block style, no line wrapping, and strings that a YAML
  * reader would take for a number, boolean or null ("486", "yes", "7.2")
@@ -25,6 +25,12 @@ struct vc_out;
 int vc_format_parse(const char *s, enum vc_format *out);
 
 struct vc_out *vc_out_new(enum vc_format f);
+/**
+ * Write to @fp as the document is built, for large outputs (a cluster
+ * report): call it only once the data is known to be good, so that only
+ * a failing @fp can cut the output short.
+ */
+struct vc_out *vc_out_new_stream(enum vc_format f, FILE *fp);
 void vc_out_free(struct vc_out *o);
 
 void vc_out_map_begin(struct vc_out *o);
@@ -42,8 +48,9 @@ void vc_out_null(struct vc_out *o);
 void vc_out_strv(struct vc_out *o, const char *key, const struct vc_strv *l);
 
 /**
- * Finish the document and hand out its text (caller frees). Returns 0 or
- * -EIO when the backend failed (reported).
+ * Finish the document and hand out its text (caller frees; NULL @text
+ * and nothing handed out in stream mode). Returns 0 or -EIO when the
+ * backend or the stream failed.
  */
 int vc_out_finish(struct vc_out *o, char **text, size_t *len);
 

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# caps-aggregate -f against the same computation in jq (bench/aggregate.jq)
+# on generated node lists of 1,000 and 10,000 nodes whose labels come from
+# real probe outputs (this machine's libvirt for the qemu and kvm virttypes,
+# plus fixture hosts), varied per node (bench/gen-nodes.py).
+#
+#   bench/aggregate.sh [RUNS] [JQ_RUNS]     defaults: 5, 3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+JQ_RUNS=${2:-3}
+P=${CAPS_PROBE:-build/caps-probe}
+A=${CAPS_AGGREGATE:-build/caps-aggregate}
+[ -x "$A" ] && [ -x "$P" ] || { echo "build first: make build" >&2; exit 2; }
+command -v jq >/dev/null || { echo "jq is not installed (scripts/install-deps --test)" >&2; exit 2; }
+
+W=$(mktemp -d /tmp/vc-bench-agg-XXXXXX)
+trap 'rm -rf "$W"' EXIT
+export XDG_CACHE_HOME="$W/xdg"
+echo "probing this machine for label templates..." >&2
+"$P" -q --stdout --state-dir "$W/root" --virttype qemu >"$W/live-qemu.labels"
+if { : <>/dev/kvm; } 2>/dev/null; then
+	"$P" -q --stdout --state-dir "$W/root" --virttype kvm >"$W/live-kvm.labels"
+fi
+for c in debian12-qemu-tcg-epyc amd-sev-snp intel-tdx; do
+	"$P" -q --stdout --from-dir "tests/data/$c" >"$W/$c.labels"
+done
+
+printf 'nodes\tinput_mb\tside\tmedian_ms\tpeak_rss_mib\tmin_ms\tmax_ms\n'
+for n in 1000 10000; do
+	python3 bench/gen-nodes.py "$n" "$W/live-qemu.labels" "$W/debian12-qemu-tcg-epyc.labels" \
+		"$W"/*.labels >"$W/nodes.json"
+	mb=$(($(stat -c %s "$W/nodes.json") / 1000000))
+	# Both sides must agree before they are timed.
+	"$A" -q -f "$W/nodes.json" -o json >"$W/ours.json"
+	jq -f bench/aggregate.jq "$W/nodes.json" >"$W/jq.json"
+	python3 - "$W/ours.json" "$W/jq.json" <<'PY'
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert a["global_caps"] == b["global_caps"] and a["model_support"] == b["model_support"]
+ours = {n["node_name"]: n for n in a["nodes_caps"]}
+for n in b["nodes_caps"]:
+    for k, v in n.items():
+        assert ours[n["node_name"]][k] == v, (n["node_name"], k)
+PY
+	python3 bench/measure.py "$RUNS" "caps-aggregate" -- "$A" -q -f "$W/nodes.json" -o json \
+		">$W/out.json" | sed "s/^/$n\t$mb\t/"
+	python3 bench/measure.py "$JQ_RUNS" "jq" -- jq -f bench/aggregate.jq "$W/nodes.json" \
+		">$W/out.json" | sed "s/^/$n\t$mb\t/"
+done
+echo "# $(date -u +%Y-%m-%d) $(uname -m) $(nproc) cores, $(jq --version), runs: $RUNS (jq $JQ_RUNS)" >&2
