@@ -209,8 +209,10 @@ vc_cluster_wants(void *data, const char *key, size_t len)
 		return true;
 	if (len == strlen(K8S_ARCH_LABEL) && memcmp(key, K8S_ARCH_LABEL, len) == 0)
 		return true;
-	/* Every key of KubeVirt's labeller holds "kubevirt.io/". */
-	return memmem(key, len, "kubevirt.io/", 12) != NULL;
+	/* Every key of KubeVirt's labeller has a prefix ending in "kubevirt.io". */
+	const char *slash = memchr(key, '/', len);
+
+	return slash && slash - key >= 11 && memcmp(slash - 11, "kubevirt.io", 11) == 0;
 }
 
 void

@@ -87,6 +87,11 @@ json_print(void *ctx, const char *s, size_t n)
 {
 	struct vc_out *o = ctx;
 
+	/* The common case first: nothing held, not a bracket. */
+	if (!o->hold_len && (n != 1 || (s[0] != '[' && s[0] != '{'))) {
+		emit(o, s, n);
+		return;
+	}
 	if (o->hold_len) {
 		char closer = o->hold[0] == '[' ? ']' : '}';
 
