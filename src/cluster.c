@@ -298,31 +298,35 @@ vc_cluster_sort(struct vc_cluster *c)
 		ids[i] = i;
 	qsort_r(ids, n, sizeof(*ids), cmp_name_ids, &c->names);
 	free(c->rank);
+	free(c->by_rank);
 	c->rank = xzalloc((n ? n : 1) * sizeof(*c->rank));
 	for (uint32_t i = 0; i < n; i++)
 		c->rank[ids[i]] = i;
-	free(ids);
+	c->by_rank = ids;
 }
 
-static int
-cmp_rank(const void *a, const void *b, void *data)
-{
-	const uint32_t *rank = data;
-	uint32_t x = rank[*(const uint32_t *)a], y = rank[*(const uint32_t *)b];
-
-	return x < y ? -1 : x > y;
-}
-
+/*
+ * No sorting per list: move each set bit to its rank, then read the
+ * ranked bitset in order. Linear in the list and the name count.
+ */
 uint32_t *
 vc_cluster_sorted_ids(const struct vc_cluster *c, const struct vc_bits *b, size_t *n)
 {
+	size_t words = (c->names.n + 63) / 64, k = 0;
+	uint64_t *ranked = xzalloc((words + 1) * sizeof(*ranked));
 	uint32_t *ids = xzalloc((vc_bits_count(b) + 1) * sizeof(*ids));
-	size_t k = 0;
 
-	for (size_t i = 0; i < b->n_words; i++)
-		for (uint64_t w = b->w[i]; w; w &= w - 1)
-			ids[k++] = (uint32_t)(i * 64 + (size_t)__builtin_ctzll(w));
-	qsort_r(ids, k, sizeof(*ids), cmp_rank, c->rank);
+	for (size_t i = 0; i < b->n_words; i++) {
+		for (uint64_t w = b->w[i]; w; w &= w - 1) {
+			uint32_t r = c->rank[i * 64 + (size_t)__builtin_ctzll(w)];
+
+			ranked[r / 64] |= 1ULL << (r % 64);
+		}
+	}
+	for (size_t i = 0; i < words; i++)
+		for (uint64_t w = ranked[i]; w; w &= w - 1)
+			ids[k++] = c->by_rank[i * 64 + (size_t)__builtin_ctzll(w)];
+	free(ranked);
 	*n = k;
 	return ids;
 }
@@ -382,6 +386,7 @@ vc_cluster_clear(struct vc_cluster *c)
 	vc_cluster_truncate(c, 0);
 	free(c->nodes);
 	free(c->rank);
+	free(c->by_rank);
 	vc_names_clear(&c->names);
 	memset(c, 0, sizeof(*c));
 }

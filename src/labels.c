@@ -269,7 +269,10 @@ vc_label_classify(const char *key, const char *value, enum vc_label_scheme schem
 		rest = key + len + 1;
 	}
 	for (int k = 0; k < VC_L_COUNT; k++) {
-		if (match_spelling(rest, value, vc_label_spelling(k, scheme), datum)) {
+		const struct vc_label_spelling *sp =
+			scheme == VC_SCHEME_NFD ? &kinds[k].nfd : &kinds[k].kubevirt;
+
+		if (match_spelling(rest, value, *sp, datum)) {
 			*kind = k;
 			return true;
 		}

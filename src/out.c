@@ -66,55 +66,70 @@ emit(struct vc_out *o, const char *s, size_t n)
 		flush_stream(o);
 }
 
-static bool
-all_blank(const char *s, size_t n)
+/* The first '[' or '{' in @s, or NULL. */
+static const char *
+find_bracket(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\n')
-			return false;
-	return n > 0;
+	const char *a = memchr(s, '[', n);
+	const char *b = memchr(s, '{', a ? (size_t)(a - s) : n);
+
+	return b ? b : a;
 }
 
 /*
  * yajl's beautifier prints an empty array as "[", a blank line and "]".
- * Fold those into "[]" / "{}" as the text streams by. yajl prints every
- * bracket, newline and indentation as a call of its own, so an opening
- * bracket is held until the calls after it show whether the container is
- * empty. A string never holds a raw newline, so its text is never folded.
+ * Fold those into "[]" / "{}" as the text streams by: an opening bracket
+ * and the blanks after it are held until the next character shows whether
+ * the container is empty (possibly in the next chunk). A string never
+ * holds a raw newline, so a bracket inside one is never folded.
  */
 static void
-json_print(void *ctx, const char *s, size_t n)
+fold_chunk(struct vc_out *o, const char *s, size_t n)
 {
-	struct vc_out *o = ctx;
+	size_t i = 0;
 
-	/* The common case first: nothing held, not a bracket. */
-	if (!o->hold_len && (n != 1 || (s[0] != '[' && s[0] != '{'))) {
-		emit(o, s, n);
-		return;
-	}
-	if (o->hold_len) {
-		char closer = o->hold[0] == '[' ? ']' : '}';
+	while (i < n) {
+		if (o->hold_len) {
+			char closer = o->hold[0] == '[' ? ']' : '}';
 
-		if (all_blank(s, n) && o->hold_len + n <= HOLD_MAX) {
-			memcpy(o->hold + o->hold_len, s, n);
-			o->hold_len += n;
-			return;
-		}
-		if (n == 1 && s[0] == closer && memchr(o->hold, '\n', o->hold_len)) {
-			emit(o, o->hold, 1);
-			emit(o, s, 1);
+			while (i < n && (s[i] == ' ' || s[i] == '\n') &&
+			       o->hold_len < HOLD_MAX)
+				o->hold[o->hold_len++] = s[i++];
+			if (i == n)
+				return;
+			if (s[i] == closer && memchr(o->hold, '\n', o->hold_len)) {
+				emit(o, o->hold, 1);
+				emit(o, &s[i++], 1);
+			} else {
+				emit(o, o->hold, o->hold_len);
+			}
 			o->hold_len = 0;
-			return;
+			continue;
 		}
-		emit(o, o->hold, o->hold_len);
-		o->hold_len = 0;
+		const char *p = find_bracket(s + i, n - i);
+		size_t run = p ? (size_t)(p - (s + i)) : n - i;
+
+		emit(o, s + i, run);
+		i += run;
+		if (p) {
+			o->hold[0] = *p;
+			o->hold_len = 1;
+			i++;
+		}
 	}
-	if (n == 1 && (s[0] == '[' || s[0] == '{')) {
-		o->hold[0] = s[0];
-		o->hold_len = 1;
+}
+
+/* Move what yajl generated so far through the fold to the output. */
+static void
+json_drain(struct vc_out *o, size_t min)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	if (yajl_gen_get_buf(o->gen, &buf, &len) != yajl_gen_status_ok || len < min)
 		return;
-	}
-	emit(o, s, n);
+	fold_chunk(o, (const char *)buf, len);
+	yajl_gen_clear(o->gen);
 }
 
 static int
@@ -171,7 +186,6 @@ out_new(enum vc_format f, FILE *fp)
 		abort();
 	yajl_gen_config(o->gen, yajl_gen_beautify, 1);
 	yajl_gen_config(o->gen, yajl_gen_indent_string, "  ");
-	yajl_gen_config(o->gen, yajl_gen_print_callback, json_print, o);
 	return o;
 }
 
@@ -298,10 +312,12 @@ vc_out_map_begin(struct vc_out *o)
 void
 vc_out_map_end(struct vc_out *o)
 {
-	if (o->format == VC_FMT_YAML)
+	if (o->format == VC_FMT_YAML) {
 		yaml_collection(o, true, false);
-	else
-		json_check(o, yajl_gen_map_close(o->gen));
+		return;
+	}
+	json_check(o, yajl_gen_map_close(o->gen));
+	json_drain(o, STREAM_CHUNK);
 }
 
 void
@@ -404,7 +420,7 @@ finish_yaml(struct vc_out *o)
 static int
 finish_json(struct vc_out *o)
 {
-	/* The print callback has seen everything but a held bracket. */
+	json_drain(o, 0);
 	emit(o, o->hold, o->hold_len);
 	o->hold_len = 0;
 	if (o->last != '\n')

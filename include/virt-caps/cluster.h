@@ -46,6 +46,7 @@ struct vc_cluster {
 	const char *ns;    /* nfd namespace, NULL for the default */
 	size_t odd_labels; /* skipped labels with odd values */
 	uint32_t *rank;    /* id -> position in bytewise order (after vc_cluster_sort) */
+	uint32_t *by_rank; /* position -> id */
 };
 
 /** Decode one node's labels and add it (unprobed when it has none of ours). */
