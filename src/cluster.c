@@ -455,7 +455,8 @@ vc_cluster_summarize(const struct vc_cluster *c, struct vc_summary *s)
 		if (cn->vendor != VC_NO_NAME)
 			vc_bits_set(&s->vendors, cn->vendor);
 	}
-	qsort_r(s->archs, s->n_archs, sizeof(*s->archs), cmp_groups, (void *)c);
+	if (s->n_archs > 1)
+		qsort_r(s->archs, s->n_archs, sizeof(*s->archs), cmp_groups, (void *)c);
 }
 
 void
