@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include "virt-caps/cli.h"
 #include "virt-caps/collect.h"
 #include "virt-caps/exitcode.h"
 #include "virt-caps/featurefile.h"
@@ -138,18 +139,6 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int _printf_(1, 2) usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "caps-probe: %s (see caps-probe --help)\n", msg);
-	return -EINVAL;
-}
-
 static int
 set_value_option(struct options *o, int c, const char *arg)
 {
@@ -157,17 +146,17 @@ set_value_option(struct options *o, int c, const char *arg)
 	case 'o':
 		o->report = true;
 		if (vc_format_parse(arg, &o->format) < 0)
-			return usage_error("--output must be yaml or json, not '%s'",
-					   arg);
+			return vc_cli_usage_error(
+				"--output must be yaml or json, not '%s'", arg);
 		return 0;
 	case OPT_SCHEME:
 		if (vc_label_scheme_parse(arg, &o->labels.scheme) < 0)
-			return usage_error(
+			return vc_cli_usage_error(
 				"--label-scheme must be nfd or kubevirt, not '%s'", arg);
 		return 0;
 	case OPT_INTERVAL:
 		if (vc_parse_duration(arg, &o->interval) < 0 || o->interval == 0)
-			return usage_error(
+			return vc_cli_usage_error(
 				"--interval: '%s' is not a duration like 30s, 10m or 1h",
 				arg);
 		return 0;
@@ -178,8 +167,8 @@ set_value_option(struct options *o, int c, const char *arg)
 		return 0;
 	case OPT_VIRTTYPE:
 		if (!streq(arg, "kvm") && !streq(arg, "qemu"))
-			return usage_error("--virttype must be kvm or qemu, not '%s'",
-					   arg);
+			return vc_cli_usage_error(
+				"--virttype must be kvm or qemu, not '%s'", arg);
 		o->probe.virttype = arg;
 		return 0;
 	}
@@ -218,8 +207,8 @@ set_path_option(struct options *o, int c, const char *arg)
 	    !slot[c - OPT_ONCE])
 		return 1;
 	if (strempty(arg))
-		return usage_error("option %s: an empty value is not allowed",
-				   opt_name(c));
+		return vc_cli_usage_error("option %s: an empty value is not allowed",
+					  opt_name(c));
 	*slot[c - OPT_ONCE] = arg;
 	return 0;
 }
@@ -230,17 +219,17 @@ check_options(struct options *o)
 	const char *why = NULL;
 
 	if (o->to_stdout && o->report)
-		return usage_error("--stdout and --output are alternatives");
+		return vc_cli_usage_error("--stdout and --output are alternatives");
 	if (o->labels.ns && !vc_dns_subdomain_valid(o->labels.ns, &why))
-		return usage_error(
+		return vc_cli_usage_error(
 			"--label-namespace '%s' is not a lowercase DNS subdomain",
 			o->labels.ns);
 	if (!vc_featurefile_name_valid(o->feature_file))
-		return usage_error(
+		return vc_cli_usage_error(
 			"--feature-file '%s' must be a plain file name not starting with '.'",
 			o->feature_file);
 	if (o->from_dir && (o->probe.uri || o->probe.state_dir))
-		return usage_error(
+		return vc_cli_usage_error(
 			"--from-dir does not talk to libvirt; drop --connect/--state-dir");
 	return 0;
 }
@@ -289,13 +278,15 @@ parse_options(int argc, char **argv, struct options *o)
 			print_version();
 			return 1;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			return vc_cli_usage_error("option '%s' needs a value",
+						  argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return vc_cli_usage_error("unknown option '%s'",
+						  argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return vc_cli_usage_error("unexpected argument '%s'", argv[optind]);
 	vc_log_set_level(level > VC_LOG_DEBUG ? VC_LOG_DEBUG : level);
 	return check_options(o);
 }
@@ -333,16 +324,6 @@ collect(const struct options *o, struct vc_node *n, struct vc_labels *l)
 /* ---- output ---------------------------------------------------------------- */
 
 static int
-write_stdout(const char *text, size_t len)
-{
-	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-		vc_err("cannot write to standard output: %s", strerror(errno));
-		return -EIO;
-	}
-	return 0;
-}
-
-static int
 print_labels(const struct vc_labels *l)
 {
 	struct vc_buf b = {0};
@@ -353,7 +334,7 @@ print_labels(const struct vc_labels *l)
 	for (size_t i = 0; i < l->n; i++)
 		vc_buf_printf(&b, "%s=%s\n", l->v[i].key, l->v[i].value);
 	text = vc_buf_steal(&b, &len);
-	return write_stdout(text, len);
+	return vc_cli_write_stdout(text, len);
 }
 
 static int
@@ -366,7 +347,7 @@ print_report(const struct options *o, const struct vc_node *n)
 	vc_report_write_node(out, n);
 	if (vc_out_finish(out, &text, &len) < 0)
 		return -EIO;
-	return write_stdout(text, len);
+	return vc_cli_write_stdout(text, len);
 }
 
 static int

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <time.h>
 
+#include "virt-caps/cli.h"
 #include "virt-caps/cluster.h"
 #include "virt-caps/diff.h"
 #include "virt-caps/exitcode.h"
@@ -106,18 +107,6 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int _printf_(1, 2) usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "caps-aggregate: %s (see caps-aggregate --help)\n", msg);
-	return -EINVAL;
-}
-
 static int
 parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
@@ -154,7 +143,7 @@ parse_quorum(const char *arg, unsigned *out)
 	if (n && num[n - 1] == '%')
 		num[n - 1] = '\0';
 	if (parse_uint(num, 100, &v) < 0 || v == 0)
-		return usage_error(
+		return vc_cli_usage_error(
 			"--quorum must be a percentage from 1%% to 100%%, not '%s'", arg);
 	*out = (unsigned)v;
 	return 0;
@@ -175,7 +164,7 @@ set_option(struct options *o, int c, const char *arg)
 		return 0;
 	case 'o':
 		if (parse_format(arg, &o->format) < 0)
-			return usage_error(
+			return vc_cli_usage_error(
 				"--output must be yaml, json or table, not '%s'", arg);
 		return 0;
 	case OPT_KUBECONFIG:
@@ -186,7 +175,7 @@ set_option(struct options *o, int c, const char *arg)
 		return 0;
 	case OPT_PAGE_SIZE:
 		if (parse_uint(arg, 100000, &v) < 0 || v == 0)
-			return usage_error(
+			return vc_cli_usage_error(
 				"--page-size must be a number from 1 to 100000, not '%s'",
 				arg);
 		o->kube.page_size = v;
@@ -194,13 +183,13 @@ set_option(struct options *o, int c, const char *arg)
 	case OPT_TIMEOUT:
 		if (vc_parse_duration(arg, &o->kube.timeout_s) < 0 ||
 		    o->kube.timeout_s == 0)
-			return usage_error(
+			return vc_cli_usage_error(
 				"--request-timeout: '%s' is not a duration like 30s or 2m",
 				arg);
 		return 0;
 	case OPT_RETRIES:
 		if (parse_uint(arg, 100, &v) < 0)
-			return usage_error(
+			return vc_cli_usage_error(
 				"--retries must be a number from 0 to 100, not '%s'",
 				arg);
 		o->kube.retries = (unsigned)v;
@@ -209,7 +198,7 @@ set_option(struct options *o, int c, const char *arg)
 		return parse_quorum(arg, &o->report.quorum);
 	case OPT_NAMESPACE:
 		if (!vc_dns_subdomain_valid(arg, &why))
-			return usage_error(
+			return vc_cli_usage_error(
 				"--label-namespace '%s' is not a lowercase DNS subdomain",
 				arg);
 		o->ns = arg;
@@ -247,9 +236,11 @@ parse_options(int argc, char **argv, struct options *o)
 			printf("caps-aggregate %s\n", VC_VERSION);
 			return 1;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			return vc_cli_usage_error("option '%s' needs a value",
+						  argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return vc_cli_usage_error("unknown option '%s'",
+						  argv[optind - 1]);
 		}
 	}
 	vc_log_set_level(level > VC_LOG_DEBUG ? VC_LOG_DEBUG : level);
@@ -369,16 +360,6 @@ read_api(struct options *o, struct reader *r)
 /* ---- output ------------------------------------------------------------------- */
 
 static int
-write_stdout(const char *text, size_t len)
-{
-	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-		vc_err("cannot write to standard output: %s", strerror(errno));
-		return -EPIPE;
-	}
-	return 0;
-}
-
-static int
 print_report(const struct options *o, const struct vc_cluster *c,
 	     const struct vc_summary *s)
 {
@@ -388,7 +369,7 @@ print_report(const struct options *o, const struct vc_cluster *c,
 
 	if (o->format == FMT_TABLE) {
 		text = vc_report_table(c, s, &o->report);
-		return write_stdout(text, strlen(text));
+		return vc_cli_write_stdout(text, strlen(text));
 	}
 	/* The input is read and checked: stream the (large) report. */
 	out = vc_out_new_stream(o->format == FMT_JSON ? VC_FMT_JSON : VC_FMT_YAML,
@@ -455,13 +436,13 @@ print_diff(enum format f, const struct vc_diff *d)
 
 	if (f == FMT_TABLE) {
 		text = vc_diff_text(d);
-		return write_stdout(text, strlen(text));
+		return vc_cli_write_stdout(text, strlen(text));
 	}
 	out = vc_out_new(f == FMT_JSON ? VC_FMT_JSON : VC_FMT_YAML);
 	vc_diff_write(out, d);
 	rc = vc_out_finish(out, &text, &len);
 	vc_out_free(out);
-	return rc < 0 ? rc : write_stdout(text, len);
+	return rc < 0 ? rc : vc_cli_write_stdout(text, len);
 }
 
 static int
@@ -477,7 +458,7 @@ run_diff(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? VC_EXIT_OK : VC_EXIT_USAGE;
 	if (argc - optind != 2) {
-		usage_error("diff takes two report files, OLD and NEW");
+		vc_cli_usage_error("diff takes two report files, OLD and NEW");
 		return VC_EXIT_USAGE;
 	}
 	rc = vc_rdoc_load(argv[optind], &a);
@@ -514,7 +495,7 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? VC_EXIT_OK : VC_EXIT_USAGE;
 	if (optind < argc) {
-		usage_error("unexpected argument '%s'", argv[optind]);
+		vc_cli_usage_error("unexpected argument '%s'", argv[optind]);
 		return VC_EXIT_USAGE;
 	}
 	if (o.file && o.selector && vc_selector_parse(o.selector, &o.sel) < 0) {

@@ -20,6 +20,12 @@ vc_log_set_program(const char *name)
 	program = name;
 }
 
+const char *
+vc_log_get_program(void)
+{
+	return program;
+}
+
 void
 vc_log_set_level(enum vc_log_level level)
 {

@@ -16,11 +16,17 @@ cleanup_tmp() {
 }
 trap cleanup_tmp EXIT
 
-# Under `meson test --setup=valgrind` every caps-probe runs in valgrind.
+# Under `meson test --setup=valgrind` every caps-probe and caps-aggregate
+# runs in valgrind.
 if [ -n "${VC_VALGRIND:-}" ]; then
 	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$VC_VALGRIND" "$CAPS_PROBE" >"$TMP/caps-probe"
 	chmod +x "$TMP/caps-probe"
 	CAPS_PROBE="$TMP/caps-probe"
+	if [ -n "${CAPS_AGGREGATE:-}" ]; then
+		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$VC_VALGRIND" "$CAPS_AGGREGATE" >"$TMP/caps-aggregate"
+		chmod +x "$TMP/caps-aggregate"
+		CAPS_AGGREGATE="$TMP/caps-aggregate"
+	fi
 fi
 
 checks=0

@@ -17,6 +17,7 @@ enum vc_log_level {
 
 /** Program name printed before each message. */
 void vc_log_set_program(const char *name);
+const char *vc_log_get_program(void);
 /** Messages above @level are not printed. Default VC_LOG_INFO. */
 void vc_log_set_level(enum vc_log_level level);
 enum vc_log_level vc_log_get_level(void);
