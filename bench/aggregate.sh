@@ -15,7 +15,10 @@ A=${CAPS_AGGREGATE:-build/caps-aggregate}
 [ -x "$A" ] && [ -x "$P" ] || { echo "build first: make build" >&2; exit 2; }
 command -v jq >/dev/null || { echo "jq is not installed (scripts/install-deps --test)" >&2; exit 2; }
 
-W=$(mktemp -d /tmp/vc-bench-agg-XXXXXX)
+# tmpfs when there is one: the VM's page-cache reclaim would otherwise
+# turn part of the measurement into disk reads (for both sides).
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base=/tmp; fi
+W=$(mktemp -d "$base/vc-bench-agg-XXXXXX")
 trap 'rm -rf "$W"' EXIT
 export XDG_CACHE_HOME="$W/xdg"
 echo "probing this machine for label templates..." >&2
