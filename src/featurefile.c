@@ -24,26 +24,24 @@ static struct vc_buf *
 make_chunks(const struct vc_featurefile_opts *o, const struct vc_labels *l, size_t *count)
 {
 	char when[32], header[64];
-	struct vc_buf *chunks = NULL;
-	size_t n = 0, hlen;
+	struct vc_buf *chunks = xzalloc(sizeof(*chunks));
+	size_t n = 1, hlen;
 
 	vc_format_rfc3339(o->expiry, when);
 	hlen = (size_t)snprintf(header, sizeof(header), "# +expiry-time=%s\n", when);
-	for (size_t i = 0; i <= l->n; i++) {
-		_autofree_ char *line = NULL;
-		size_t len = 0;
+	vc_buf_append(&chunks[0], header, hlen);
+	for (size_t i = 0; i < l->n; i++) {
+		_autofree_ char *line = xasprintf("%s=%s\n", l->v[i].key, l->v[i].value);
+		size_t len = strlen(line);
 
-		if (i < l->n) {
-			line = xasprintf("%s=%s\n", l->v[i].key, l->v[i].value);
-			len = strlen(line);
-		}
-		if (n == 0 || (line && chunks[n - 1].len + len > o->max_size)) {
+		/* A new file, with its own expiry line, before this one would pass the
+		 * limit. */
+		if (chunks[n - 1].len + len > o->max_size) {
 			chunks = xrealloc(chunks, (n + 1) * sizeof(*chunks));
 			memset(&chunks[n], 0, sizeof(*chunks));
 			vc_buf_append(&chunks[n++], header, hlen);
 		}
-		if (line)
-			vc_buf_append(&chunks[n - 1], line, len);
+		vc_buf_append(&chunks[n - 1], line, len);
 	}
 	*count = n;
 	return chunks;
