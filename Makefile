@@ -58,6 +58,13 @@ format:
 format-check:
 	clang-format --dry-run --Werror src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h
 
+# Static analysis of src/ and plugin/ with the committed .clang-tidy and
+# cppcheck's warning, portability and performance checks.
+lint: build
+	clang-tidy -p $(BUILD) --quiet src/*.c plugin/*.c
+	cppcheck --enable=warning,portability,performance --std=c11 -Iinclude --quiet \
+		--error-exitcode=1 src plugin
+
 bench: build
 	bench/probe.sh
 
