@@ -5,9 +5,11 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_TEST_ARGS ?=
+# The image test builds its own tree from the Dockerfile: once, not per run.
+SUITES = --no-suite image
 STATE_DIR ?= /var/lib/virt-caps
 
-.PHONY: all deps test-deps build probe check test asan valgrind format format-check lint bench clean
+.PHONY: all deps test-deps build probe check test asan valgrind image-test format format-check lint bench clean
 
 all: build
 
@@ -28,15 +30,17 @@ probe: deps build
 	$(BUILD)/caps-probe --stdout --state-dir $(STATE_DIR)
 	$(BUILD)/caps-probe --output yaml --state-dir $(STATE_DIR)
 
-# Everything: unit, CLI and live tests, then the same suite under ASan+UBSan
-# and under valgrind; the last line counts all three runs.
+# Everything: unit, CLI, live and manifest tests, the same suite under
+# ASan+UBSan and under valgrind, and the image test; the last line counts
+# all four runs.
 check: test-deps
-	$(MAKE) test asan valgrind
+	$(MAKE) test asan valgrind image-test
 	scripts/test-summary $(BUILD)/meson-logs/testlog.json \
-		$(ASAN_BUILD)/meson-logs/testlog.json $(BUILD)/meson-logs/testlog-valgrind.json
+		$(ASAN_BUILD)/meson-logs/testlog.json $(BUILD)/meson-logs/testlog-valgrind.json \
+		$(BUILD)/meson-logs/testlog-image.json
 
 test: build
-	meson test -C $(BUILD) --print-errorlogs $(MESON_TEST_ARGS)
+	meson test -C $(BUILD) --print-errorlogs $(SUITES) $(MESON_TEST_ARGS)
 	scripts/test-summary $(BUILD)/meson-logs/testlog.json
 
 $(ASAN_BUILD)/build.ninja:
@@ -45,12 +49,19 @@ $(ASAN_BUILD)/build.ninja:
 
 asan: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
-	meson test -C $(ASAN_BUILD) --print-errorlogs $(MESON_TEST_ARGS)
+	meson test -C $(ASAN_BUILD) --print-errorlogs $(SUITES) $(MESON_TEST_ARGS)
 	scripts/test-summary $(ASAN_BUILD)/meson-logs/testlog.json
 
 valgrind: build
-	meson test -C $(BUILD) --setup=valgrind --print-errorlogs $(MESON_TEST_ARGS)
+	meson test -C $(BUILD) --setup=valgrind --print-errorlogs $(SUITES) $(MESON_TEST_ARGS)
 	scripts/test-summary $(BUILD)/meson-logs/testlog-valgrind.json
+
+# The container image's root file system, built from the Dockerfile with
+# debootstrap and run read-only as the image's user (needs root and a
+# Debian mirror; about 2 minutes, see the README).
+image-test: build
+	meson test -C $(BUILD) --suite image --print-errorlogs --logbase testlog-image
+	scripts/test-summary $(BUILD)/meson-logs/testlog-image.json
 
 format:
 	clang-format -i src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h

@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Check rendered manifests (`kubectl kustomize` output) for the fields each
+kind requires and for virt-caps' own promises.
+
+usage: check.py standalone|sidecar|aggregate|examples RENDERED.yaml
+
+Prints one `ok` line per check; the first failed check exits 1 naming the
+object and the field."""
+import re
+import sys
+
+import yaml
+
+CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "NodeFeatureRule"}
+FEATURES_D = "/etc/kubernetes/node-feature-discovery/features.d"
+checks = 0
+
+
+def ok(cond, what):
+    global checks
+    if not cond:
+        print(f"FAIL: {what}", file=sys.stderr)
+        sys.exit(1)
+    checks += 1
+    print(f"ok {checks} - {what}")
+
+
+def get(obj, path, default=None):
+    for part in path.split("."):
+        if not isinstance(obj, dict) or part not in obj:
+            return default
+        obj = obj[part]
+    return obj
+
+
+def name_of(o):
+    return f"{o.get('kind')}/{get(o, 'metadata.name')}"
+
+
+def check_pod_spec(o, spec):
+    n = name_of(o)
+    containers = spec.get("containers") or []
+    ok(containers, f"{n}: has containers")
+    volumes = {v["name"]: v for v in spec.get("volumes") or []}
+    ok(len(volumes) == len(spec.get("volumes") or []), f"{n}: volume names are unique")
+    for c in containers + (spec.get("initContainers") or []):
+        ok(c.get("name") and c.get("image"), f"{n}: container {c.get('name')} has a name and an image")
+        for m in c.get("volumeMounts") or []:
+            ok(m.get("name") in volumes, f"{n}/{c['name']}: mount {m.get('name')} names a volume of the pod")
+            ok(str(m.get("mountPath", "")).startswith("/"), f"{n}/{c['name']}: mount {m['name']} has an absolute path")
+        for e in c.get("env") or []:
+            ok(e.get("name") and ("value" in e or "valueFrom" in e), f"{n}/{c['name']}: env {e.get('name')} has a value")
+        if "virt-caps" in c["image"]:
+            for k in ("requests", "limits"):
+                ok(get(c, f"resources.{k}"), f"{n}/{c['name']}: resources.{k} set")
+
+
+def pod_spec(o):
+    kind = o["kind"]
+    if kind in ("DaemonSet", "Deployment", "Job"):
+        return get(o, "spec.template.spec")
+    if kind == "CronJob":
+        return get(o, "spec.jobTemplate.spec.template.spec")
+    return None
+
+
+def check_required(o):
+    n = name_of(o)
+    ok(o.get("apiVersion") and o.get("kind") and get(o, "metadata.name"),
+       f"{n}: apiVersion, kind and metadata.name")
+    if o["kind"] in CLUSTER_SCOPED:
+        ok(not get(o, "metadata.namespace"), f"{n}: cluster-scoped, no namespace")
+    else:
+        ok(get(o, "metadata.namespace"), f"{n}: has a namespace")
+    kind = o["kind"]
+    if kind == "DaemonSet":
+        sel = get(o, "spec.selector.matchLabels") or {}
+        labels = get(o, "spec.template.metadata.labels") or {}
+        ok(sel and all(labels.get(k) == v for k, v in sel.items()),
+           f"{n}: selector matches the template labels")
+    if kind == "Job":
+        ok(get(o, "spec.template.spec.restartPolicy") in ("Never", "OnFailure"),
+           f"{n}: restartPolicy Never or OnFailure")
+    if kind == "CronJob":
+        ok(len(str(get(o, "spec.schedule", "")).split()) == 5, f"{n}: five-field schedule")
+        ok(get(o, "spec.jobTemplate.spec.template.spec.restartPolicy") in ("Never", "OnFailure"),
+           f"{n}: job template restartPolicy Never or OnFailure")
+    if kind == "ClusterRole":
+        ok(o.get("rules"), f"{n}: has rules")
+    if kind == "ClusterRoleBinding":
+        ok(all(get(o, f"roleRef.{k}") for k in ("apiGroup", "kind", "name")), f"{n}: complete roleRef")
+        ok(o.get("subjects") and all(s.get("namespace") for s in o["subjects"]
+                                     if s.get("kind") == "ServiceAccount"),
+           f"{n}: service account subjects name their namespace")
+    if kind == "VirtualMachine":
+        ok(get(o, "spec.template.spec.domain") is not None, f"{n}: spec.template.spec.domain")
+        ok(("running" in o["spec"]) != ("runStrategy" in o["spec"]), f"{n}: running or runStrategy")
+    if kind == "NodeFeatureRule":
+        for r in get(o, "spec.rules") or []:
+            ok(r.get("name") and (r.get("labels") or r.get("taints")) and
+               (r.get("matchFeatures") or r.get("matchAny")), f"{n}: rule {r.get('name')} complete")
+    spec = pod_spec(o)
+    if spec is not None:
+        check_pod_spec(o, spec)
+
+
+def check_probe_container(o, spec, c):
+    n = f"{name_of(o)}/{c['name']}"
+    sc = c.get("securityContext") or {}
+    pod_sc = spec.get("securityContext") or {}
+    ok(sc.get("runAsNonRoot") is True and sc.get("runAsUser", 0) != 0, f"{n}: non-root")
+    ok(sc.get("readOnlyRootFilesystem") is True, f"{n}: read-only root file system")
+    ok(sc.get("allowPrivilegeEscalation") is False, f"{n}: no privilege escalation")
+    ok(get(sc, "capabilities.drop") == ["ALL"] and not get(sc, "capabilities.add"),
+       f"{n}: every capability dropped, none added")
+    ok("privileged" not in sc or sc["privileged"] is False, f"{n}: not privileged")
+    seccomp = get(sc, "seccompProfile.type") or get(pod_sc, "seccompProfile.type")
+    ok(seccomp == "RuntimeDefault", f"{n}: RuntimeDefault seccomp")
+    for k in ("requests", "limits"):
+        ok(get(c, f"resources.{k}", {}).get("devices.kubevirt.io/kvm") == "1",
+           f"{n}: {k} devices.kubevirt.io/kvm: \"1\"")
+        ok(get(c, f"resources.{k}.memory") and get(c, f"resources.{k}.cpu"), f"{n}: {k} cpu and memory")
+    env = {e["name"]: e for e in c.get("env") or []}
+    ok(get(env.get("NODE_NAME", {}), "valueFrom.fieldRef.fieldPath") == "spec.nodeName",
+       f"{n}: NODE_NAME from the downward API")
+    mounts = {m["name"]: m for m in c.get("volumeMounts") or []}
+    vols = {v["name"]: v for v in spec.get("volumes") or []}
+    fd = [m for m in mounts.values() if m["mountPath"].rstrip("/") == FEATURES_D]
+    ok(len(fd) == 1 and not fd[0].get("readOnly"), f"{n}: features.d mounted read-write")
+    ok(get(vols[fd[0]["name"]], "hostPath.path", "").rstrip("/") == FEATURES_D,
+       f"{n}: features.d is the host's directory")
+    state = [m for m in mounts.values() if m["mountPath"] == "/var/lib/virt-caps"]
+    ok(len(state) == 1 and "emptyDir" in vols[state[0]["name"]], f"{n}: state directory on an emptyDir")
+    args = c.get("args") or []
+    ok("--virttype=kvm" in args, f"{n}: --virttype=kvm (no silent TCG labels)")
+    ok(not c.get("command"), f"{n}: the image's entrypoint (caps-probe) runs")
+    return fd[0]["name"]
+
+
+def check_init_container(o, spec, features_volume):
+    inits = [c for c in spec.get("initContainers") or [] if "install" in (c.get("command") or [])[:1]]
+    n = name_of(o)
+    ok(len(inits) == 1, f"{n}: one init container prepares features.d")
+    c = inits[0]
+    cmd = c["command"]
+    ok(cmd[-1].rstrip("/") == FEATURES_D and "-g" in cmd and cmd[cmd.index("-g") + 1] == "65532",
+       f"{n}/{c['name']}: install -d -g 65532 on features.d")
+    ok(re.fullmatch(r"0?775", cmd[cmd.index("-m") + 1]) is not None, f"{n}/{c['name']}: mode 0775")
+    sc = c.get("securityContext") or {}
+    ok(get(sc, "capabilities.drop") == ["ALL"] and get(sc, "capabilities.add") == ["CHOWN"],
+       f"{n}/{c['name']}: every capability dropped but CHOWN")
+    ok(sc.get("readOnlyRootFilesystem") is True and sc.get("allowPrivilegeEscalation") is False,
+       f"{n}/{c['name']}: read-only root, no escalation")
+    ok([m["name"] for m in c.get("volumeMounts") or []] == [features_volume],
+       f"{n}/{c['name']}: mounts features.d only")
+
+
+def probe_daemonset(docs, name):
+    ds = [o for o in docs if o["kind"] == "DaemonSet" and get(o, "metadata.name") == name]
+    ok(len(ds) == 1, f"DaemonSet/{name} rendered")
+    spec = get(ds[0], "spec.template.spec")
+    probes = [c for c in spec["containers"] if c["name"] == "caps-probe"]
+    ok(len(probes) == 1, f"DaemonSet/{name}: one caps-probe container")
+    vol = check_probe_container(ds[0], spec, probes[0])
+    check_init_container(ds[0], spec, vol)
+    return ds[0], spec
+
+
+def mode_standalone(docs):
+    ds, spec = probe_daemonset(docs, "caps-probe")
+    ok(spec.get("nodeSelector") == {"kubevirt.io/schedulable": "true"},
+       "DaemonSet/caps-probe: only on KubeVirt-schedulable nodes")
+    ok(spec.get("automountServiceAccountToken") is False, "DaemonSet/caps-probe: no API token mounted")
+    ok(get(ds, "metadata.namespace") == "virt-caps", "DaemonSet/caps-probe: namespace virt-caps")
+
+
+def mode_sidecar(docs):
+    ds, spec = probe_daemonset(docs, "nfd-worker")
+    ok(get(ds, "metadata.namespace") == "node-feature-discovery", "nfd-worker stays in NFD's namespace")
+    worker = [c for c in spec["containers"] if c["name"] == "nfd-worker"]
+    ok(len(worker) == 1 and len(spec["containers"]) == 2, "nfd-worker kept, caps-probe added")
+    for c in spec["containers"]:
+        for m in c.get("volumeMounts") or []:
+            if m["name"] == "features-d" and c["name"] != "caps-probe":
+                ok(m.get("readOnly") is True, f"{c['name']}: features-d stays read-only")
+    ok(get(ds, "spec.template.metadata.annotations", {}).get("kubectl.kubernetes.io/default-container")
+       == "nfd-worker", "kubectl's default container stays nfd-worker")
+
+
+def mode_aggregate(docs):
+    kinds = {o["kind"]: o for o in docs}
+    for k in ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Job", "CronJob"):
+        ok(k in kinds, f"{k} rendered")
+    role = kinds["ClusterRole"]
+    ok(role["rules"] == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}],
+       "ClusterRole: get and list nodes, nothing else")
+    b = kinds["ClusterRoleBinding"]
+    sa = kinds["ServiceAccount"]
+    ok(get(b, "roleRef.name") == get(role, "metadata.name") and get(b, "roleRef.kind") == "ClusterRole",
+       "binding refers to the ClusterRole")
+    ok(b["subjects"] == [{"kind": "ServiceAccount", "name": get(sa, "metadata.name"),
+                          "namespace": get(sa, "metadata.namespace")}], "binding names the service account")
+    for k in ("Job", "CronJob"):
+        spec = pod_spec(kinds[k])
+        ok(spec.get("serviceAccountName") == get(sa, "metadata.name"), f"{k}: runs as the service account")
+        c = spec["containers"][0]
+        ok(c.get("command") == ["/usr/bin/caps-aggregate"], f"{k}: runs caps-aggregate")
+        sc, psc = c.get("securityContext") or {}, spec.get("securityContext") or {}
+        ok(psc.get("runAsNonRoot") is True and sc.get("readOnlyRootFilesystem") is True and
+           get(sc, "capabilities.drop") == ["ALL"], f"{k}: non-root, read-only, no capabilities")
+
+
+def mode_examples(docs):
+    vm = [o for o in docs if o["kind"] == "VirtualMachine"]
+    ok(len(vm) == 1, "one VirtualMachine")
+    sel = get(vm[0], "spec.template.spec.nodeSelector") or {}
+    model = get(vm[0], "spec.template.spec.domain.cpu.model")
+    ok(sel.get(f"libvirt.feature.node.kubernetes.io/cpu-model.{model}") == "true",
+       f"VM selects nodes where its CPU model {model} is usable")
+    nfr = [o for o in docs if o["kind"] == "NodeFeatureRule"]
+    ok(len(nfr) == 1, "one NodeFeatureRule")
+    for r in nfr[0]["spec"]["rules"]:
+        for m in r["matchFeatures"]:
+            ok(m["feature"] == "local.label" and all(
+                k.startswith("libvirt.feature.node.kubernetes.io/") for k in m["matchExpressions"]),
+                f"rule {r['name']} reads caps-probe's labels")
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    with open(sys.argv[2]) as f:
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    ok(docs, f"{sys.argv[2]}: objects rendered")
+    for o in docs:
+        check_required(o)
+    globals()["mode_" + sys.argv[1]](docs)
+
+
+if __name__ == "__main__":
+    main()
