@@ -4,12 +4,14 @@
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 MESON_TEST_ARGS ?=
 # The image test builds its own tree from the Dockerfile: once, not per run.
 SUITES = --no-suite image
 STATE_DIR ?= /var/lib/virt-caps
 
-.PHONY: all deps test-deps build probe check test asan valgrind image-test format format-check lint bench clean
+.PHONY: all deps test-deps build probe check test asan valgrind image-test fuzz format format-check lint bench soak clean
 
 all: build
 
@@ -31,13 +33,13 @@ probe: deps build
 	$(BUILD)/caps-probe --output yaml --state-dir $(STATE_DIR)
 
 # Everything: unit, CLI, live and manifest tests, the same suite under
-# ASan+UBSan and under valgrind, and the image test; the last line counts
-# all four runs.
+# ASan+UBSan and under valgrind, the image test, every fuzz target for
+# FUZZ_SECONDS and the static analysers; the last line counts every run.
 check: test-deps
-	$(MAKE) test asan valgrind image-test
+	$(MAKE) test asan valgrind image-test fuzz lint
 	scripts/test-summary $(BUILD)/meson-logs/testlog.json \
 		$(ASAN_BUILD)/meson-logs/testlog.json $(BUILD)/meson-logs/testlog-valgrind.json \
-		$(BUILD)/meson-logs/testlog-image.json
+		$(BUILD)/meson-logs/testlog-image.json $(FUZZ_BUILD)/meson-logs/testlog-fuzz.json
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs $(SUITES) $(MESON_TEST_ARGS)
@@ -63,11 +65,24 @@ image-test: build
 	meson test -C $(BUILD) --suite image --print-errorlogs --logbase testlog-image
 	scripts/test-summary $(BUILD)/meson-logs/testlog-image.json
 
+# libFuzzer targets (clang, ASan+UBSan), each run for FUZZ_SECONDS on a
+# corpus seeded from the test data; a crash fails and leaves its input in
+# $(FUZZ_BUILD)/tests/fuzz-artifacts/TARGET/.
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) --werror -Dfuzzing=true -Dbuildtype=debugoptimized \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	VC_FUZZ_SECONDS=$(FUZZ_SECONDS) meson test -C $(FUZZ_BUILD) --suite fuzz --num-processes 2 \
+		--print-errorlogs --logbase testlog-fuzz
+	scripts/test-summary $(FUZZ_BUILD)/meson-logs/testlog-fuzz.json
+
 format:
-	clang-format -i src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h
+	clang-format -i src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h
 
 format-check:
-	clang-format --dry-run --Werror src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h
+	clang-format --dry-run --Werror src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h
 
 # Static analysis of src/ and plugin/ with the committed .clang-tidy and
 # cppcheck's warning, portability and performance checks.
@@ -79,5 +94,9 @@ lint: build
 bench: build
 	bench/probe.sh
 
+# caps-probe in loop mode for SOAK_SECONDS (default 600) with a reader.
+soak: build
+	bench/soak.sh
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -91,10 +91,9 @@ cmp_rnodes(const void *a, const void *b)
 		      ((const struct vc_rnode *)b)->name);
 }
 
-int
-vc_rdoc_load(const char *path, struct vc_rdoc *d)
+static int
+rdoc_from_tree(const struct vc_tree *root, const char *what, struct vc_rdoc *d)
 {
-	_autotree_ struct vc_tree *root = vc_tree_load(path, REPORT_MAX);
 	const struct vc_tree *nodes;
 
 	memset(d, 0, sizeof(*d));
@@ -102,17 +101,33 @@ vc_rdoc_load(const char *path, struct vc_rdoc *d)
 		return -EINVAL;
 	nodes = vc_tree_get(root, "nodes_caps");
 	if (!nodes || nodes->type != VC_T_LIST)
-		return bad(path, "no nodes_caps list");
-	if (read_global(root, d, path) < 0)
+		return bad(what, "no nodes_caps list");
+	if (read_global(root, d, what) < 0)
 		return -EINVAL;
 	d->nodes = xzalloc((nodes->n + 1) * sizeof(*d->nodes));
 	for (size_t i = 0; i < nodes->n; i++) {
 		d->n = i + 1; /* so that vc_rdoc_clear frees a half-read node too */
-		if (read_node(nodes->items[i], &d->nodes[i], path) < 0)
+		if (read_node(nodes->items[i], &d->nodes[i], what) < 0)
 			return -EINVAL;
 	}
 	qsort(d->nodes, d->n, sizeof(*d->nodes), cmp_rnodes);
 	return 0;
+}
+
+int
+vc_rdoc_load(const char *path, struct vc_rdoc *d)
+{
+	_autotree_ struct vc_tree *root = vc_tree_load(path, REPORT_MAX);
+
+	return rdoc_from_tree(root, path, d);
+}
+
+int
+vc_rdoc_parse(const char *text, size_t len, const char *what, struct vc_rdoc *d)
+{
+	_autotree_ struct vc_tree *root = vc_tree_parse(text, len, what);
+
+	return rdoc_from_tree(root, what, d);
 }
 
 static void

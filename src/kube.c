@@ -9,9 +9,7 @@
 #include "virt-caps/log.h"
 
 DEFINE_CLEANUP_FUNC(CURL *, curl_easy_cleanup, curl_easy_cleanup)
-DEFINE_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all, curl_slist_free_all)
 DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
-DEFINE_CLEANUP_FUNC(struct vc_nodelist *, vc_nodelist_free, vc_nodelist_free)
 
 #define ACCEPT_METADATA                                                                  \
 	"Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,"      \

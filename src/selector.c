@@ -65,6 +65,8 @@ vc_selector_parse(const char *s, struct vc_selector *sel)
 	for (size_t i = 0; i < terms.n && rc == 0; i++)
 		rc = parse_term(terms.v[i], sel);
 	vc_strv_clear(&terms);
+	if (rc < 0)
+		vc_selector_clear(sel); /* nothing for the caller to free on error */
 	return rc;
 }
 

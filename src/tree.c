@@ -190,7 +190,7 @@ parse_yaml(const char *text, size_t len, const char *what)
 struct vc_tree *
 vc_tree_parse(const char *text, size_t len, const char *what)
 {
-	size_t i = strspn(text, " \t\r\n");
+	size_t i = vc_blank_prefix(text, len);
 
 	if (i >= len) {
 		vc_err("%s: empty document", what);

@@ -28,7 +28,7 @@ vc_xml_parse(const char *xml, size_t len, const char *what, const char *root)
 	xmlNodePtr top;
 
 	xmlSetGenericErrorFunc(NULL, quiet_handler);
-	if (!xml || len == 0 || strspn(xml, " \t\r\n") == len) {
+	if (!xml || vc_blank_prefix(xml, len) == len) {
 		vc_err("%s: empty document, expected <%s>", what, root);
 		return NULL;
 	}

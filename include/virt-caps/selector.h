@@ -16,7 +16,10 @@ struct vc_selector {
 	size_t n;
 };
 
-/** Parse @s. Returns 0, or -EINVAL (reported) for syntax this reader lacks. */
+/**
+ * Parse @s. Returns 0, or -EINVAL (reported) for syntax this reader lacks;
+ * on error @sel is left empty.
+ */
 int vc_selector_parse(const char *s, struct vc_selector *sel);
 bool vc_selector_match(const struct vc_selector *sel, const struct vc_label_ref *labels,
 		       size_t n);

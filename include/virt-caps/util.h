@@ -91,6 +91,17 @@ streq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
+/** Leading blanks (space, tab, CR, LF) of the first @len bytes of @s. */
+static inline size_t
+vc_blank_prefix(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
 static inline bool
 strempty(const char *s)
 {

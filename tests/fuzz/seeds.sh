@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: Apache-2.0
+# Sourced by replay.sh and run-fuzzer.sh: fuzz_seeds TARGET prints the seed
+# files of a target, one per line: inputs of that parser taken from the
+# test data, plus tests/fuzz/seeds/TARGET and tests/fuzz/regressions/TARGET.
+fuzz_seeds() {
+	local t=$1 src=$TEST_SRC_DIR
+	case $t in
+	xml) find "$src/data" -name '*.xml' ;;
+	featurefile) find "$src/data" -name 'labels.*' ;;
+	labels) find "$src/data" -name 'labels.*' ;;
+	nodelist) find "$src/cluster" "$src/data" -name '*.json' ;;
+	report) find "$src/diff" "$src/cluster" "$src/data" -name '*.yaml' -o -name '*.json' ;;
+	kubeconfig) ;;
+	*) echo "unknown fuzz target $t" >&2; return 1 ;;
+	esac
+	for d in "$src/fuzz/seeds/$t" "$src/fuzz/regressions/$t"; do
+		[ -d "$d" ] && find "$d" -type f ! -name '.*'
+	done
+	return 0
+}
