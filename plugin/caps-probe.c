@@ -481,16 +481,21 @@ main(int argc, char **argv)
 	rc = parse_options(argc, argv, &o);
 	if (rc != 0)
 		return rc > 0 ? VC_EXIT_OK : VC_EXIT_USAGE;
-	if (o.to_stdout || o.report)
-		return vc_exit_from_rc(run_print(&o));
-	if (o.once)
-		return vc_exit_from_rc(run_once(&o));
-	/* Block the signals before libvirt starts threads, then take them
-	 * synchronously between probes: a write in progress always ends. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	return run_loop(&o, &set);
+	if (o.to_stdout || o.report) {
+		rc = vc_exit_from_rc(run_print(&o));
+	} else if (o.once) {
+		rc = vc_exit_from_rc(run_once(&o));
+	} else {
+		/* Block the signals before libvirt starts threads, then take
+		 * them synchronously between probes: a write in progress
+		 * always ends. */
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+		srand((unsigned)time(NULL) ^ (unsigned)getpid());
+		rc = run_loop(&o, &set);
+	}
+	vc_probe_close();
+	return rc;
 }

@@ -12,9 +12,6 @@
 #include "virt-caps/log.h"
 #include "virt-caps/node.h"
 
-DEFINE_CLEANUP_FUNC(virConnectPtr, virConnectClose, virConnectClose)
-#define _autoconn_ _cleanup_(virConnectClosep)
-
 const char *
 vc_default_machine(const char *arch)
 {
@@ -110,12 +107,14 @@ mkdir_p(const char *path, mode_t mode)
 }
 
 /* The embedded driver keeps QEMU's capability cache in its root; as an
- * ordinary user it also writes under $XDG_CACHE_HOME, which we keep
- * inside the state directory too. */
+ * ordinary user it also writes under $XDG_CACHE_HOME and reads firmware
+ * descriptions under $XDG_CONFIG_HOME (an unreadable ~/.config fails the
+ * probe): both are kept inside the state directory too. */
 static int
 prepare_state_dir(const char *dir)
 {
 	_autofree_ char *cache = xasprintf("%s/cache", dir);
+	_autofree_ char *config = xasprintf("%s/config", dir);
 	int rc = mkdir_p(dir, 0755);
 
 	if (rc == 0)
@@ -130,6 +129,7 @@ prepare_state_dir(const char *dir)
 		return rc;
 	}
 	setenv("XDG_CACHE_HOME", cache, 1);
+	setenv("XDG_CONFIG_HOME", config, 1);
 	return 0;
 }
 
@@ -247,6 +247,24 @@ resolve_target(const struct vc_probe_opts *o, struct vc_probe_result *r)
 	return 0;
 }
 
+/* The connection is kept for the life of the process. Every open of an
+ * embedded URI registers the QEMU driver again in libvirt's process-wide
+ * driver table, which has room for about 20: a loop that opened a new
+ * connection per probe failed for good after ~20 probes ("Too many
+ * drivers, cannot register QEMU"), found by bench/soak.sh. */
+static virConnectPtr kept_conn;
+static char *kept_uri;
+
+void
+vc_probe_close(void)
+{
+	if (kept_conn)
+		virConnectClose(kept_conn);
+	kept_conn = NULL;
+	free(kept_uri);
+	kept_uri = NULL;
+}
+
 /* -EINVAL for a state directory we cannot use, -EIO when libvirt fails. */
 static int
 connect_libvirt(const struct vc_probe_opts *o, struct vc_probe_result *r,
@@ -257,24 +275,33 @@ connect_libvirt(const struct vc_probe_opts *o, struct vc_probe_result *r,
 	} else {
 		const char *dir = o->state_dir ? o->state_dir : VC_STATE_DIR;
 
+		/* Checked on every probe: a state directory that became
+		 * unusable is reported even while the connection lives. */
 		if (prepare_state_dir(dir) < 0)
 			return -EINVAL;
 		r->uri = vc_embed_uri(dir);
 	}
+	if (kept_conn && streq(kept_uri, r->uri) && virConnectIsAlive(kept_conn) == 1) {
+		*conn = kept_conn;
+		return 0;
+	}
+	vc_probe_close();
 	if (init_libvirt() < 0)
 		return -EIO;
-	*conn = virConnectOpen(r->uri);
-	if (!*conn) {
+	kept_conn = virConnectOpen(r->uri);
+	if (!kept_conn) {
 		vc_err("cannot connect to libvirt at %s: %s", r->uri, last_error());
 		return -EIO;
 	}
+	kept_uri = xstrdup(r->uri);
+	*conn = kept_conn;
 	return 0;
 }
 
 int
 vc_probe_run(const struct vc_probe_opts *o, struct vc_probe_result *r)
 {
-	_autoconn_ virConnectPtr conn = NULL;
+	virConnectPtr conn = NULL;
 	_autofree_ char *for_baseline = NULL;
 	int rc;
 

@@ -99,6 +99,7 @@ assert all(e["auth"] == "bearer" for e in log)
 assert log[0]["user_agent"].startswith("caps-aggregate/")
 PY
 ok "token auth: 3 pages of 2 with continue, metadata-only Accept, 6 nodes"
+cp "$TMP/out" "$TMP/api-ok.json"
 
 # 2. selector passed through to the API
 run 0 "$A" --kubeconfig "$TMP/kc-token" -l 'kubernetes.io/hostname=n2' -o json
@@ -199,6 +200,17 @@ kubeconfig "$TMP/kc-missing-ca" "    token: $TOKEN" "    certificate-authority: 
 run 3 "$A" --kubeconfig "$TMP/kc-missing-ca"
 one_line_error "cannot read certificate authority $TMP/no-ca.crt"
 ok "kubeconfig or CA file missing: exit 3"
+missing_file() { # missing_file USER-YAML MESSAGE
+	kubeconfig "$TMP/kc-missing" "$1"
+	run 3 "$A" --kubeconfig "$TMP/kc-missing"
+	one_line_error "$2"
+}
+missing_file "    client-certificate: $TMP/no.crt
+    client-key: $C/client.key" "$TMP/no.crt"
+missing_file "    client-certificate: $C/client.crt
+    client-key: $TMP/no.key" "$TMP/no.key"
+missing_file "    tokenFile: $TMP/no-token" "$TMP/no-token"
+ok "client certificate, key or token file missing: exit 3, one line naming the file"
 
 # 8. refusals: 401 and 403 name the identity and the permission
 start 401
@@ -232,6 +244,22 @@ retried truncated-once 4 "a truncated body is retried"
 retried garbage-once 4 "an HTML body is retried"
 retried reset-once 4 "a reset connection is retried"
 retried gone-once 5 "410 Gone restarts the listing without duplicates"
+
+start huge
+run 0 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 -o json
+note_output
+cmp -s "$TMP/out" "$TMP/api-ok.json" || fail "5,000 foreign labels per node changed the report"
+ok "5,000 foreign labels and a 1 MiB annotation per node: the same report"
+
+for sc in reset-always gone-always; do
+	start $sc
+	run 4 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 --retries 2
+	note_output
+	[ -z "$(cat "$TMP/out")" ] || fail "$sc: partial report printed"
+	tail -1 "$TMP/err" | grep -q "failed\|in a row" ||
+		fail "$sc: no final error: $(tail -1 "$TMP/err")"
+	ok "$sc: exit 4 after $(requests) requests, nothing printed ($(tail -1 "$TMP/err" | cut -c1-70))"
+done
 
 start truncated-always
 run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 1

@@ -95,12 +95,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         cont = query.get("continue", [""])[0]
         start = int(base64.b64decode(cont).decode().split("=")[1]) if cont else 0
         items = [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                  "metadata": n["metadata"]} for n in nodes[start:start + limit]]
+                  "metadata": self.bloat(n["metadata"])} for n in nodes[start:start + limit]]
         meta = {"resourceVersion": "4242"}
         if start + limit < len(nodes):
             meta["continue"] = base64.b64encode(f"offset={start + limit}".encode()).decode()
         return {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
                 "metadata": meta, "items": items}
+
+    def bloat(self, meta):
+        """Scenario huge: 5,000 foreign labels and a 1 MiB annotation per node."""
+        if self.server.state.args.scenario != "huge":
+            return meta
+        meta = dict(meta)
+        labels = dict(meta.get("labels", {}))
+        for i in range(5000):
+            labels[f"vendor{i % 50}.example.com/some-rather-long-label-name-{i:05d}"] = "v" * 63
+        meta["labels"] = labels
+        meta["annotations"] = {"example.com/blob": "x" * (1 << 20)}
+        return meta
 
     def misbehave(self, n, query):
         """Return True when the scenario answered this request itself."""
@@ -133,12 +145,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return True
-        if sc == "reset-once" and n == 1:
+        if sc == "reset-once" and n == 1 or sc == "reset-always":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             self.connection.close()
             self.close_connection = True
             return True
-        if sc == "gone-once" and n == 2 and "continue" in query:
+        if (sc == "gone-once" and n == 2 or sc == "gone-always") and "continue" in query:
             self.send_json(410, status(410, "Expired", "The provided continue parameter is too old"))
             return True
         return False

@@ -16,6 +16,8 @@ cleanup_tmp() {
 }
 trap cleanup_tmp EXIT
 
+# The binary itself, for tests that trace its system calls.
+CAPS_PROBE_BIN=$CAPS_PROBE
 # Under `meson test --setup=valgrind` every caps-probe and caps-aggregate
 # runs in valgrind.
 if [ -n "${VC_VALGRIND:-}" ]; then

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The libvirt side of caps-probe: one connection, the calls
+ * The libvirt side of caps-probe: one connection (kept between probes), the calls
  * node-labeller.sh makes through virsh (domain capabilities, expanded
  * baseline of the host-model CPU, host capabilities) plus the library
  * and hypervisor versions. The default connection is libvirt's embedded
@@ -55,6 +55,12 @@ char *vc_embed_uri(const char *dir);
  * once with libvirt's own message).
  */
 int vc_probe_run(const struct vc_probe_opts *o, struct vc_probe_result *r);
+
+/**
+ * Close the libvirt connection vc_probe_run keeps between probes (one per
+ * process: libvirt cannot register the embedded driver again and again).
+ */
+void vc_probe_close(void);
 
 /** Version of the libvirt library in use, e.g. "9.0.0". */
 char *vc_probe_library_version(void);
