@@ -276,6 +276,23 @@ tail -1 "$TMP/err" | grep -qi "timed out\|timeout" || fail "no timeout reason: $
 ok "a server that never answers: request timeout, exit 4"
 stop
 
+# 9b. the highest verbosity, for the secrets check at the end
+cat >"$TMP/plugin.sh" <<PLUGIN
+#!/bin/sh
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"$TOKEN"}}'
+PLUGIN
+start ok
+for kc in kc-token kc-exec kc-cert kc-inline; do
+	run 0 "$A" -v -v --kubeconfig "$TMP/$kc" -o json
+	note_output
+done
+start 401
+run 4 "$A" -v -v --kubeconfig "$TMP/kc-token"
+note_output
+run 4 "$A" -v -v --kubeconfig "$TMP/kc-exec"
+note_output
+stop
+
 # 10. TLS: a server certificate from another CA is refused at once
 mkcert rogue rogue-ca /CN=rogue "subjectAltName=IP:127.0.0.1"
 cp "$C/rogue.crt" "$C/server.crt"
@@ -292,10 +309,15 @@ ok "insecure-skip-tls-verify only when the kubeconfig says so, with a warning"
 note_output
 stop
 
-# 11. secrets never reach any output
+# 11. secrets never reach any output, the -v -v runs of 9b included
 cat "$TMP/server.err" >>"$all_output" 2>/dev/null || true
 if grep -qF "$TOKEN" "$all_output" "$TMP/requests.log"; then
 	fail "the token appears in the output"
 fi
-ok "the token appears in no output ($(wc -l <"$all_output") lines checked)"
+key_line=$(sed -n 2p "$C/client.key")
+b64_key=$(b64 "$C/client.key" | cut -c1-40)
+if grep -qF -e "$key_line" -e "$b64_key" "$all_output"; then
+	fail "the client key appears in the output"
+fi
+ok "neither the token nor the client key appears in any output, -v -v runs included ($(wc -l <"$all_output") lines checked)"
 echo "$checks checks passed"
