@@ -85,9 +85,10 @@ format-check:
 	clang-format --dry-run --Werror src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h
 
 # Static analysis of src/ and plugin/ with the committed .clang-tidy and
-# cppcheck's warning, portability and performance checks.
+# cppcheck's warning, portability and performance checks. The compile
+# database is gcc's: clang must not fail (-Werror) on gcc-only warnings.
 lint: build
-	clang-tidy -p $(BUILD) --quiet src/*.c plugin/*.c
+	clang-tidy -p $(BUILD) --quiet --extra-arg=-Wno-unknown-warning-option src/*.c plugin/*.c
 	cppcheck --enable=warning,portability,performance --std=c11 -Iinclude --quiet \
 		--error-exitcode=1 src plugin
 
