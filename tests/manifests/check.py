@@ -168,6 +168,9 @@ def probe_daemonset(docs, name):
 
 
 def mode_standalone(docs):
+    ns = [o for o in docs if o["kind"] == "Namespace"]
+    ok(len(ns) == 1 and get(ns[0], "metadata.labels", {}).get("pod-security.kubernetes.io/enforce")
+       == "privileged", "Namespace/virt-caps admits a hostPath pod (Pod Security level privileged)")
     ds, spec = probe_daemonset(docs, "caps-probe")
     ok(spec.get("nodeSelector") == {"kubevirt.io/schedulable": "true"},
        "DaemonSet/caps-probe: only on KubeVirt-schedulable nodes")
