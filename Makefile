@@ -7,6 +7,8 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 MESON_TEST_ARGS ?=
+# Every C file of the project (clang-format; tests/style.sh checks the same).
+C_FILES = src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h
 # The image test builds its own tree from the Dockerfile: once, not per run.
 SUITES = --no-suite image
 STATE_DIR ?= /var/lib/virt-caps
@@ -79,10 +81,10 @@ fuzz: $(FUZZ_BUILD)/build.ninja
 	scripts/test-summary $(FUZZ_BUILD)/meson-logs/testlog-fuzz.json
 
 format:
-	clang-format -i src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h
+	clang-format -i $(C_FILES)
 
 format-check:
-	clang-format --dry-run --Werror src/*.c include/virt-caps/*.h plugin/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h
+	clang-format --dry-run --Werror $(C_FILES)
 
 # Static analysis of src/ and plugin/ with the committed .clang-tidy and
 # cppcheck's warning, portability and performance checks. The compile

@@ -498,10 +498,8 @@ main(int argc, char **argv)
 		vc_cli_usage_error("unexpected argument '%s'", argv[optind]);
 		return VC_EXIT_USAGE;
 	}
-	if (o.file && o.selector && vc_selector_parse(o.selector, &o.sel) < 0) {
-		vc_selector_clear(&o.sel);
+	if (o.file && o.selector && vc_selector_parse(o.selector, &o.sel) < 0)
 		return VC_EXIT_USAGE;
-	}
 	rc = vc_exit_from_rc(run_report(&o));
 	vc_selector_clear(&o.sel);
 	return rc;

@@ -45,7 +45,7 @@ for line in open(trace):
         continue
     if not path.startswith("/"):
         # relative to a directory fd: caps-probe only uses the features dir's
-        if name in ("openat", "renameat", "renameat2", "unlinkat") and path.startswith(".virt-caps") or path.startswith("virt-caps"):
+        if name in ("openat", "renameat", "renameat2", "unlinkat") and path.startswith((".virt-caps", "virt-caps")):
             writes += 1
             continue
         bad.append(f"{name} of relative path {path}")

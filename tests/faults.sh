@@ -26,7 +26,7 @@ EMU=$(command -v "qemu-system-$(uname -m)")
 mkdir -p "$F"
 
 labels_of() { grep -v '^#' "$1"; }
-mtime() { stat -c %Y.%y "$1" 2>/dev/null || echo none; }
+mtime() { stat -c %y "$1" 2>/dev/null || echo none; }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: poll until COMMAND succeeds.
 wait_for() {

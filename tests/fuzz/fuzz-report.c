@@ -31,12 +31,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vc_rdoc doc, empty = {0};
+	struct vc_strv items = {0};
 	struct vc_tree *t;
 
 	fuzz_init();
 	t = vc_tree_parse((const char *)data, size, "fuzz");
 	if (t) {
-		vc_tree_strings(vc_tree_get(t, "items"), &(struct vc_strv){0});
+		vc_tree_strings(vc_tree_get(t, "items"), &items);
+		vc_strv_clear(&items);
 		vc_tree_free(t);
 	}
 	if (vc_rdoc_parse((const char *)data, size, "fuzz", &doc) == 0) {

@@ -157,8 +157,8 @@ def lookup_ids(root, user):
 # ---- build ----
 
 class Stage:
-    def __init__(self, index, name, root):
-        self.index, self.name, self.root = index, name, root
+    def __init__(self, name, root):
+        self.name, self.root = name, root
         self.args, self.env, self.user, self.workdir = {}, {}, "0", "/"
         self.entrypoint, self.cmd, self.volumes = None, None, []
 
@@ -189,7 +189,7 @@ class Builder:
         return None
 
     def from_(self, no, args):
-        flags, words = split_flags(args)
+        _, words = split_flags(args)  # --platform: the build is native
         scope = {**self.global_args}
         image = expand(words[0], scope)
         name = words[2] if len(words) == 3 and words[1].lower() == "as" else str(len(self.stages))
@@ -203,7 +203,7 @@ class Builder:
             else:
                 with tarfile.open(self.o.base_tar) as t:
                     t.extractall(root, numeric_owner=True)
-        st = Stage(len(self.stages), name, root)
+        st = Stage(name, root)
         if parent:
             st.env, st.user, st.workdir = dict(parent.env), parent.user, parent.workdir
         st.env.setdefault("PATH", DEFAULT_PATH)
