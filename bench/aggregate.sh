@@ -27,7 +27,7 @@ if { : <>/dev/kvm; } 2>/dev/null; then
 	"$P" -q --stdout --state-dir "$W/root" --virttype kvm >"$W/live-kvm.labels"
 fi
 for c in debian12-qemu-tcg-epyc amd-sev-snp intel-tdx; do
-	"$P" -q --stdout --from-dir "tests/data/$c" >"$W/$c.labels"
+	"$P" -q --stdout --from-dir "tests/probe/golden/$c" >"$W/$c.labels"
 done
 
 printf 'nodes\tinput_mb\tside\tmedian_ms\tpeak_rss_mib\tmin_ms\tmax_ms\n'

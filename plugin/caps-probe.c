@@ -16,13 +16,14 @@
 #include "virt-caps/featurefile.h"
 #include "virt-caps/labels.h"
 #include "virt-caps/log.h"
+#include "virt-caps/nodereport.h"
 #include "virt-caps/out.h"
 #include "virt-caps/probe.h"
-#include "virt-caps/report.h"
+#include "virt-caps/rules.h"
 
 struct options {
 	struct vc_probe_opts probe;
-	struct vc_node_opts rules;
+	struct vc_rules rules;
 	struct vc_label_opts labels;
 	const char *features_dir;
 	const char *feature_file;
@@ -344,7 +345,7 @@ print_report(const struct options *o, const struct vc_node *n)
 	_autofree_ char *text = NULL;
 	size_t len = 0;
 
-	vc_report_write_node(out, n);
+	vc_nodereport_write(out, n);
 	if (vc_out_finish(out, &text, &len) < 0)
 		return -EIO;
 	return vc_cli_write_stdout(text, len);
@@ -456,7 +457,7 @@ static void
 options_init(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
-	vc_node_opts_default(&o->rules);
+	vc_rules_default(&o->rules);
 	o->features_dir = VC_FEATURES_DIR;
 	o->feature_file = VC_FEATUREFILE_NAME;
 	o->interval = 3600;
@@ -466,7 +467,7 @@ options_init(struct options *o)
 static void
 options_clear(struct options *o)
 {
-	vc_node_opts_clear(&o->rules);
+	vc_rules_clear(&o->rules);
 }
 
 int

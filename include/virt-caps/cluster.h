@@ -9,7 +9,6 @@
 #include "virt-caps/labels.h"
 #include "virt-caps/names.h"
 #include "virt-caps/node.h"
-#include "virt-caps/nodelist.h"
 
 enum vc_set {
 	VC_SET_MODELS,
@@ -52,10 +51,6 @@ struct vc_cluster {
 /** Decode one node's labels and add it (unprobed when it has none of ours). */
 void vc_cluster_add(struct vc_cluster *c, const char *name,
 		    const struct vc_label_ref *labels, size_t n_labels);
-
-/** A vc_nodelist callback that calls vc_cluster_add (@data is the cluster). */
-void vc_cluster_add_cb(void *data, const char *name, const struct vc_label_ref *labels,
-		       size_t n_labels);
 
 /**
  * Could the label @key (@len bytes) matter to the cluster model? A

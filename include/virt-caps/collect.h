@@ -8,19 +8,19 @@
 
 #include "virt-caps/node.h"
 #include "virt-caps/probe.h"
+#include "virt-caps/rules.h"
 
 /**
  * Compute @n from saved files in @dir. supported_features.xml is needed
  * on x86_64/s390x only. No versions, Hyper-V or realtime data. Returns 0
  * or -EINVAL (reported, naming the file).
  */
-int vc_collect_from_dir(const char *dir, const struct vc_node_opts *rules,
-			struct vc_node *n);
+int vc_collect_from_dir(const char *dir, const struct vc_rules *rules, struct vc_node *n);
 
 /**
  * Probe libvirt, then add versions, Hyper-V capabilities (x86_64, from
  * the KVM device) and the realtime sysctl. Returns 0, -EIO (libvirt) or
  * -EINVAL (data, options, state directory).
  */
-int vc_collect_live(const struct vc_probe_opts *o, const struct vc_node_opts *rules,
+int vc_collect_live(const struct vc_probe_opts *o, const struct vc_rules *rules,
 		    struct vc_node *n);

@@ -34,17 +34,3 @@ int vc_featurefile_write(const struct vc_featurefile_opts *o, const struct vc_la
 
 /** True when @name is usable as a feature file name (no '/', no dot start). */
 bool vc_featurefile_name_valid(const char *name);
-
-/**
- * Parse feature-file text as nfd-worker does at time @now: trimmed lines,
- * '#' comments, "# +expiry-time=" and "# +no-label" directives, "key" or
- * "key=value" lines, later duplicates winning. Labels of expired lines
- * are left out. *expiry gets the last expiry directive (0 if none).
- * Returns 0, or -EINVAL when an expiry directive does not parse (the
- * labels are still returned, as NFD keeps them).
- */
-int vc_featurefile_parse(const char *text, size_t len, long long now,
-			 struct vc_labels *out, long long *expiry);
-
-/** Parse an RFC 3339 time ("2026-11-22T10:00:00Z", offsets, fractions). */
-int vc_parse_rfc3339(const char *s, long long *out);

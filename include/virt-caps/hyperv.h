@@ -34,9 +34,6 @@ struct vc_hyperv_raw {
 	size_t n_msrs;
 };
 
-/** Label name of a capability ("vpindex"). */
-const char *vc_hyperv_name(enum vc_hyperv_cap c);
-
 /**
  * Ask @dev (normally /dev/kvm). Returns 0, or -errno when the device
  * cannot be opened or the MSR list cannot be read (then no Hyper-V data:

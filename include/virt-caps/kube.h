@@ -36,9 +36,3 @@ struct vc_kube_sink {
  */
 int vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *o,
 		       const struct vc_kube_sink *sink);
-
-/**
- * Run an ExecCredential plugin (client.authentication.k8s.io) and take
- * its token or client certificate into @cfg. Returns 0 or -EINVAL.
- */
-int vc_kube_exec_credential(struct vc_kube_config *cfg);

@@ -68,6 +68,12 @@ struct vc_label {
 	char *value;
 };
 
+/** A label borrowed from a decoded node (caps-aggregate's readers). */
+struct vc_label_ref {
+	const char *key;
+	const char *value; /* NULL when the JSON value was not a string */
+};
+
 struct vc_labels {
 	struct vc_label *v;
 	size_t n;
@@ -100,13 +106,8 @@ void vc_labels_build(struct vc_node *n, const struct vc_label_opts *o,
 bool vc_label_classify(const char *key, const char *value, enum vc_label_scheme scheme,
 		       const char *ns, enum vc_label_kind *kind, const char **datum);
 
-/** FNV-1a 64 over the sorted "key=value\n" lines of @l, skipping @skip_key. */
-unsigned long long vc_labels_digest(const struct vc_labels *l, const char *skip_key);
-
 /** Append a label, taking ownership of @key and @value. */
 void vc_labels_add(struct vc_labels *l, char *key, char *value);
-/** Sort by key (bytewise). */
-void vc_labels_sort(struct vc_labels *l);
 void vc_labels_clear(struct vc_labels *l);
 
 /**
@@ -115,5 +116,4 @@ void vc_labels_clear(struct vc_labels *l);
  */
 bool vc_label_key_valid(const char *key, const char **why);
 bool vc_label_value_valid(const char *value, const char **why);
-bool vc_label_name_valid(const char *name, const char **why);
 bool vc_dns_subdomain_valid(const char *s, const char **why);

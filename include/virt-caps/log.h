@@ -21,12 +21,6 @@ const char *vc_log_get_program(void);
 /** Messages above @level are not printed. Default VC_LOG_INFO. */
 void vc_log_set_level(enum vc_log_level level);
 enum vc_log_level vc_log_get_level(void);
-/**
- * Send messages to @fn instead of stderr (tests capture warnings this
- * way); NULL restores stderr. The message has no prefix and no newline.
- */
-void vc_log_set_handler(void (*fn)(enum vc_log_level level, const char *msg, void *data),
-			void *data);
 void vc_log(enum vc_log_level level, const char *fmt, ...) _printf_(2, 3);
 
 #define vc_err(...) vc_log(VC_LOG_ERROR, __VA_ARGS__)

@@ -23,8 +23,6 @@ struct vc_names {
 
 /** The id of @s (first @len bytes), adding it when new. */
 uint32_t vc_names_intern(struct vc_names *t, const char *s, size_t len);
-/** The id of @s, or VC_NO_NAME. */
-uint32_t vc_names_find(const struct vc_names *t, const char *s, size_t len);
 /** The string of @id (NULL for VC_NO_NAME). */
 const char *vc_names_str(const struct vc_names *t, uint32_t id);
 void vc_names_clear(struct vc_names *t);
@@ -45,9 +43,3 @@ void vc_bits_copy(struct vc_bits *dst, const struct vc_bits *src);
 size_t vc_bits_count(const struct vc_bits *b);
 bool vc_bits_empty(const struct vc_bits *b);
 void vc_bits_clear(struct vc_bits *b);
-
-/**
- * Ids set in @b, ordered by their strings (bytewise). Returns a new array
- * of *n ids (caller frees).
- */
-uint32_t *vc_bits_sorted(const struct vc_bits *b, const struct vc_names *t, size_t *n);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The node-capabilities record and KubeVirt's node-labeller rules that
- * fill it from parsed libvirt documents. The record is what labels are
- * made from and what reports print; it holds no label syntax.
+ * The node-capabilities record: what caps-probe computes for one node and
+ * what caps-aggregate decodes back from a node's labels. Labels are made
+ * from it and reports print it; it holds no label syntax and knows
+ * nothing of libvirt (KubeVirt's rules that fill it live in rules.h).
  */
 #pragma once
 
-#include "virt-caps/domcaps.h"
 #include "virt-caps/strv.h"
 
 enum vc_security {
@@ -47,37 +47,7 @@ struct vc_node {
 	char *qemu_version;
 };
 
-struct vc_node_opts {
-	/* Obsolete models; when @obsolete_explicit is false this is
-	 * KubeVirt's default list and no obsolete-host-model label is made. */
-	struct vc_strv obsolete;
-	bool obsolete_explicit;
-};
-
-/** Fill @opts->obsolete with KubeVirt's 34 default obsolete models. */
-void vc_node_opts_default(struct vc_node_opts *opts);
-void vc_node_opts_clear(struct vc_node_opts *opts);
-
-/** True for arches where KubeVirt labels named models (x86_64, s390x). */
-bool vc_arch_has_named_models(const char *arch);
-
-/**
- * Apply KubeVirt's rules. @b may be NULL only on arches without named
- * models. Returns 0, or -EINVAL (reported, naming @what) when the data
- * cannot be labelled: no host-model or no baseline on x86_64/s390x.
- * Other arches get no model, vendor or feature data, as in KubeVirt.
- */
-int vc_node_from_caps(struct vc_node *n, const struct vc_domcaps *d,
-		      const struct vc_baseline *b, const struct vc_hostcaps *h,
-		      const struct vc_node_opts *opts, const char *what);
-
 /** Sort and de-duplicate every list of the record. */
 void vc_node_normalize(struct vc_node *n);
-
-/** Read kernel.sched_rt_runtime_us from @path; true when it is -1. */
-bool vc_node_realtime(const char *path);
-
-/** Format a libvirt version number (major * 1e6 + minor * 1e3 + micro). */
-char *vc_version_string(unsigned long v);
 
 void vc_node_clear(struct vc_node *n);

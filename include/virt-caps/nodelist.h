@@ -9,12 +9,7 @@
  */
 #pragma once
 
-#include "virt-caps/util.h"
-
-struct vc_label_ref {
-	const char *key;
-	const char *value; /* NULL when the JSON value was not a string */
-};
+#include "virt-caps/labels.h"
 
 /** Called once per node; @labels are valid only during the call. */
 typedef void vc_nodelist_fn(void *data, const char *name,

@@ -54,9 +54,6 @@ void vc_out_strv(struct vc_out *o, const char *key, const struct vc_strv *l);
  */
 int vc_out_finish(struct vc_out *o, char **text, size_t *len);
 
-/** True when a YAML 1.1 reader would not read @s back as a plain string. */
-bool vc_yaml_needs_quotes(const char *s);
-
 static inline void
 vc_out_freep(struct vc_out **o)
 {

@@ -40,15 +40,6 @@ struct vc_probe_result {
 	unsigned long hv_version;
 };
 
-/** Machine type node-labeller.sh uses for @arch, NULL when unsupported. */
-const char *vc_default_machine(const char *arch);
-
-/** "kvm" when @dev opens read-write, else "qemu". */
-const char *vc_detect_virttype(const char *dev);
-
-/** The embedded-driver URI for @dir (made absolute, percent-encoded). */
-char *vc_embed_uri(const char *dir);
-
 /**
  * Run the libvirt calls. Returns 0, -EINVAL for bad options, an
  * unsupported arch or an unusable state directory, -EIO when libvirt fails (each reported
@@ -61,6 +52,9 @@ int vc_probe_run(const struct vc_probe_opts *o, struct vc_probe_result *r);
  * process: libvirt cannot register the embedded driver again and again).
  */
 void vc_probe_close(void);
+
+/** Format a libvirt version number (major * 1e6 + minor * 1e3 + micro). */
+char *vc_probe_version_string(unsigned long v);
 
 /** Version of the libvirt library in use, e.g. "9.0.0". */
 char *vc_probe_library_version(void);

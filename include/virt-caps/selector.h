@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "virt-caps/nodelist.h"
+#include "virt-caps/labels.h"
 #include "virt-caps/strv.h"
 
 struct vc_selector {

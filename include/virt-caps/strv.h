@@ -22,10 +22,6 @@ void vc_strv_push_owned(struct vc_strv *l, char *s);
 void vc_strv_sort_uniq(struct vc_strv *l);
 /** Linear membership test (the lists are short or unsorted). */
 bool vc_strv_contains(const struct vc_strv *l, const char *s);
-/** Binary search; @l must be sorted. */
-bool vc_strv_bsearch(const struct vc_strv *l, const char *s);
-/** Remove element @i, freeing it, keeping order. */
-void vc_strv_remove(struct vc_strv *l, size_t i);
 /** Free every element and the array; leaves an empty list. */
 void vc_strv_clear(struct vc_strv *l);
 /** Split @s on any character of @seps, skipping empty fields. */

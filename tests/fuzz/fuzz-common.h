@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/log-private.h"
 #include "virt-caps/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

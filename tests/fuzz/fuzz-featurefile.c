@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The NFD feature-file reader (directives, expiry, key=value lines). */
 #include "fuzz-common.h"
+#include "probe/featurefile-private.h"
 #include "virt-caps/featurefile.h"
 #include "virt-caps/labels.h"
 #include "virt-caps/util.h"

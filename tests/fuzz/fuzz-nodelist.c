@@ -5,6 +5,7 @@
  * the cluster model, summarised and written as a YAML and a table report:
  * what caps-aggregate does with a file or API pages.
  */
+#include "aggregate/cluster-private.h"
 #include "fuzz-common.h"
 #include "virt-caps/cluster.h"
 #include "virt-caps/nodelist.h"

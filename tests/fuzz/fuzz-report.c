@@ -4,6 +4,7 @@
  * parser that also reads ExecCredential output), then a diff of the
  * report with itself and with an empty report, written as text and YAML.
  */
+#include "aggregate/diff-private.h"
 #include "fuzz-common.h"
 #include "virt-caps/diff.h"
 #include "virt-caps/out.h"

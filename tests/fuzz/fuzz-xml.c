@@ -7,7 +7,7 @@
 #include "fuzz-common.h"
 #include "virt-caps/domcaps.h"
 #include "virt-caps/labels.h"
-#include "virt-caps/node.h"
+#include "virt-caps/rules.h"
 #include "virt-caps/util.h"
 
 static void
@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vc_domcaps d = {0};
 	struct vc_baseline b = {0};
 	struct vc_hostcaps h = {0};
-	struct vc_node_opts opts;
+	struct vc_rules opts;
 	struct vc_node n = {0};
 	int rd, rb, rh;
 
@@ -40,14 +40,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rb = vc_baseline_parse(xml, size, "fuzz", &b);
 	rh = vc_hostcaps_parse(xml, size, "fuzz", &h);
 	if (rd == 0 && rh == 0) {
-		vc_node_opts_default(&opts);
-		if (vc_node_from_caps(&n, &d, rb == 0 ? &b : NULL, &h, &opts, "fuzz") ==
-		    0) {
+		vc_rules_default(&opts);
+		if (vc_rules_apply(&n, &d, rb == 0 ? &b : NULL, &h, &opts, "fuzz") == 0) {
 			vc_node_normalize(&n);
 			label_both(&n);
 		}
 		vc_node_clear(&n);
-		vc_node_opts_clear(&opts);
+		vc_rules_clear(&opts);
 	}
 	vc_domcaps_clear(&d);
 	vc_baseline_clear(&b);

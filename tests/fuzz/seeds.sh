@@ -5,11 +5,11 @@
 fuzz_seeds() {
 	local t=$1 src=$TEST_SRC_DIR
 	case $t in
-	xml) find "$src/data" -name '*.xml' ;;
-	featurefile) find "$src/data" -name 'labels.*' ;;
-	labels) find "$src/data" -name 'labels.*' ;;
-	nodelist) find "$src/cluster" "$src/data" -name '*.json' ;;
-	report) find "$src/diff" "$src/cluster" "$src/data" -name '*.yaml' -o -name '*.json' ;;
+	xml) find "$src/probe/golden" -name '*.xml' ;;
+	featurefile) find "$src/probe/golden" -name 'labels.*' ;;
+	labels) find "$src/probe/golden" -name 'labels.*' ;;
+	nodelist) find "$src/aggregate/cluster" "$src/probe/golden" -name '*.json' ;;
+	report) find "$src/aggregate/diff" "$src/aggregate/cluster" "$src/probe/golden" -name '*.yaml' -o -name '*.json' ;;
 	kubeconfig) ;;
 	*) echo "unknown fuzz target $t" >&2; return 1 ;;
 	esac

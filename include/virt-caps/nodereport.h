@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The node report: one node record as a map. caps-probe prints it
+ * (--output) and caps-aggregate writes one per node in nodes_caps, so
+ * the two can be compared field by field.
+ */
+#pragma once
+
+#include "virt-caps/node.h"
+#include "virt-caps/out.h"
+
+/** Write @n as a map: every key always present (null or [] when unknown). */
+void vc_nodereport_write(struct vc_out *o, const struct vc_node *n);

@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/cluster.h"
+
+#include <errno.h>
+
+#include "cluster-private.h"
+#include "virt-caps/log.h"
+
+#define MAX_ODD_WARNINGS 20
+#define K8S_ARCH_LABEL "kubernetes.io/arch"
+
+/* Which bitset a named label kind fills (+1: 0 means none). */
+static const int kind_set[VC_L_COUNT] = {
+	[VC_L_MODEL] = VC_SET_MODELS + 1,
+	[VC_L_MIGRATION_MODEL] = VC_SET_MIGRATION + 1,
+	[VC_L_FEATURE] = VC_SET_FEATURES + 1,
+	[VC_L_HOST_FEATURE] = VC_SET_REQUIRED + 1,
+	[VC_L_MACHINE_TYPE] = VC_SET_MACHINES + 1,
+	[VC_L_HYPERV] = VC_SET_HYPERV + 1,
+};
+
+static void
+odd(struct vc_cluster *c, const char *node, const struct vc_label_ref *l, const char *why)
+{
+	if (c->odd_labels++ < MAX_ODD_WARNINGS)
+		vc_warn("node %s: skipping label '%s=%s': %s", node, l->key,
+			l->value ? l->value : "(not a string)", why);
+	else if (c->odd_labels == MAX_ODD_WARNINGS + 1)
+		vc_warn("more labels with odd values are skipped without a warning each");
+}
+
+static uint32_t
+intern(struct vc_cluster *c, const char *s)
+{
+	return vc_names_intern(&c->names, s, strlen(s));
+}
+
+/* A string datum (host model, vendor, versions...) must be a valid label value. */
+static bool
+set_string(struct vc_cluster *c, uint32_t *slot, const char *datum)
+{
+	const char *why;
+
+	if (strempty(datum) || !vc_label_value_valid(datum, &why))
+		return false;
+	*slot = intern(c, datum);
+	return true;
+}
+
+static uint32_t *
+string_slot(struct vc_cnode *cn, enum vc_label_kind kind)
+{
+	switch (kind) {
+	case VC_L_HOST_MODEL:
+		return &cn->host_model;
+	case VC_L_VENDOR:
+		return &cn->vendor;
+	case VC_L_LIBVIRT_VERSION:
+		return &cn->libvirt_version;
+	case VC_L_QEMU_VERSION:
+		return &cn->qemu_version;
+	case VC_L_VIRTTYPE:
+		return &cn->virttype;
+	case VC_L_ARCH:
+		return &cn->arch;
+	default:
+		return NULL;
+	}
+}
+
+static const char *
+decode_tsc(struct vc_cnode *cn, enum vc_label_kind kind, const char *datum)
+{
+	char *end;
+
+	if (kind == VC_L_TSC_SCALABLE) {
+		if (!streq(datum, "true") && !streq(datum, "false"))
+			return "tsc-scalable must be true or false";
+		cn->tsc_scalable = streq(datum, "true");
+		return NULL;
+	}
+	errno = 0;
+	if (!*datum || *datum < '0' || *datum > '9')
+		return "TSC frequency is not a number";
+	cn->tsc_frequency = strtoull(datum, &end, 10);
+	if (errno || *end)
+		return "TSC frequency is not a number";
+	cn->has_tsc = true;
+	return NULL;
+}
+
+/* Decode one label of @scheme into @cn; odd values are skipped with a warning. */
+static void
+decode_one(struct vc_cluster *c, struct vc_cnode *cn, const struct vc_label_ref *l,
+	   enum vc_label_scheme scheme)
+{
+	enum vc_label_kind kind;
+	const char *datum = NULL, *why = NULL;
+	uint32_t *slot;
+
+	if (!vc_label_classify(l->key, l->value ? l->value : "", scheme, c->ns, &kind,
+			       &datum))
+		return;
+	if (!l->value)
+		why = "value is not a string";
+	else if (vc_label_spelling(kind, scheme).form != VC_FORM_VALUE &&
+		 !streq(l->value, "true"))
+		why = "value is not \"true\"";
+	else if (kind_set[kind] && !*datum)
+		why = "empty name";
+	else if (kind_set[kind])
+		vc_bits_set(&cn->sets[kind_set[kind] - 1], intern(c, datum));
+	else if ((slot = string_slot(cn, kind)) && !set_string(c, slot, datum))
+		why = "not a valid label value";
+	else if (kind == VC_L_TSC_FREQUENCY || kind == VC_L_TSC_SCALABLE)
+		why = decode_tsc(cn, kind, datum);
+	else if (kind >= VC_L_SEV && kind <= VC_L_S390_PV)
+		cn->security[kind - VC_L_SEV] = true;
+	if (why)
+		odd(c, cn->name, l, why);
+}
+
+static bool
+has_scheme(const struct vc_cluster *c, const struct vc_label_ref *labels, size_t n,
+	   enum vc_label_scheme scheme)
+{
+	const char *ns = c->ns ? c->ns : VC_NFD_NAMESPACE;
+	size_t ns_len = strlen(ns);
+	enum vc_label_kind kind;
+	const char *datum;
+
+	/* nfd: every key in our namespace is ours; no need to classify. */
+	if (scheme == VC_SCHEME_NFD) {
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(labels[i].key, ns, ns_len) == 0 &&
+			    labels[i].key[ns_len] == '/')
+				return true;
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (vc_label_classify(labels[i].key,
+				      labels[i].value ? labels[i].value : "", scheme,
+				      c->ns, &kind, &datum))
+			return true;
+	return false;
+}
+
+static const char *
+k8s_arch(const struct vc_label_ref *labels, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!streq(labels[i].key, K8S_ARCH_LABEL) || !labels[i].value)
+			continue;
+		if (streq(labels[i].value, "amd64"))
+			return "x86_64";
+		if (streq(labels[i].value, "arm64"))
+			return "aarch64";
+		return labels[i].value;
+	}
+	return NULL;
+}
+
+static struct vc_cnode *
+new_node(struct vc_cluster *c, const char *name)
+{
+	struct vc_cnode *cn;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->nodes = xrealloc(c->nodes, c->cap * sizeof(*c->nodes));
+	}
+	cn = &c->nodes[c->n++];
+	memset(cn, 0, sizeof(*cn));
+	cn->name = xstrdup(name);
+	cn->arch = cn->virttype = cn->host_model = cn->vendor = VC_NO_NAME;
+	cn->libvirt_version = cn->qemu_version = VC_NO_NAME;
+	return cn;
+}
+
+void
+vc_cluster_add(struct vc_cluster *c, const char *name, const struct vc_label_ref *labels,
+	       size_t n_labels)
+{
+	struct vc_cnode *cn = new_node(c, name);
+	const char *arch;
+
+	/* nfd labels win; KubeVirt's own are the fallback (plain KubeVirt). */
+	if (has_scheme(c, labels, n_labels, VC_SCHEME_NFD)) {
+		cn->probed = true;
+		cn->scheme = VC_SCHEME_NFD;
+	} else if (has_scheme(c, labels, n_labels, VC_SCHEME_KUBEVIRT)) {
+		cn->probed = true;
+		cn->scheme = VC_SCHEME_KUBEVIRT;
+	}
+	for (size_t i = 0; cn->probed && i < n_labels; i++)
+		decode_one(c, cn, &labels[i], cn->scheme);
+	arch = k8s_arch(labels, n_labels);
+	if (cn->probed && cn->arch == VC_NO_NAME && arch)
+		cn->arch = intern(c, arch);
+}
+
+bool
+vc_cluster_wants(void *data, const char *key, size_t len)
+{
+	const struct vc_cluster *c = data;
+	const char *ns = c->ns ? c->ns : VC_NFD_NAMESPACE;
+	size_t ns_len = strlen(ns);
+
+	if (len > ns_len && key[ns_len] == '/' && memcmp(key, ns, ns_len) == 0)
+		return true;
+	if (len == strlen(K8S_ARCH_LABEL) && memcmp(key, K8S_ARCH_LABEL, len) == 0)
+		return true;
+	/* Every key of KubeVirt's labeller has a prefix ending in "kubevirt.io". */
+	const char *slash = memchr(key, '/', len);
+
+	return slash && slash - key >= 11 && memcmp(slash - 11, "kubevirt.io", 11) == 0;
+}
+
+void
+vc_cluster_add_cb(void *data, const char *name, const struct vc_label_ref *labels,
+		  size_t n_labels)
+{
+	vc_cluster_add(data, name, labels, n_labels);
+}
+
+static void
+cnode_clear(struct vc_cnode *cn)
+{
+	free(cn->name);
+	for (int s = 0; s < VC_SET_COUNT; s++)
+		vc_bits_clear(&cn->sets[s]);
+}
+
+void
+vc_cluster_truncate(struct vc_cluster *c, size_t n)
+{
+	while (c->n > n)
+		cnode_clear(&c->nodes[--c->n]);
+}
+
+struct order {
+	const char *name;
+	size_t index;
+};
+
+static int
+cmp_order(const void *a, const void *b)
+{
+	const struct order *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void
+sort_nodes(struct vc_cluster *c)
+{
+	struct order *o = xzalloc((c->n ? c->n : 1) * sizeof(*o));
+	struct vc_cnode *sorted = xzalloc((c->n ? c->n : 1) * sizeof(*sorted));
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		o[i] = (struct order){c->nodes[i].name, i};
+	qsort(o, c->n, sizeof(*o), cmp_order);
+	for (size_t i = 0; i < c->n; i++) {
+		/* A node listed twice (a page re-read): the last one wins. */
+		if (i + 1 < c->n && streq(o[i].name, o[i + 1].name)) {
+			cnode_clear(&c->nodes[o[i].index]);
+			continue;
+		}
+		sorted[k++] = c->nodes[o[i].index];
+	}
+	free(c->nodes);
+	free(o);
+	c->nodes = sorted;
+	c->n = k;
+	c->cap = c->n ? c->n : 1;
+}
+
+static int
+cmp_name_ids(const void *a, const void *b, void *data)
+{
+	const struct vc_names *t = data;
+
+	return strcmp(vc_names_str(t, *(const uint32_t *)a),
+		      vc_names_str(t, *(const uint32_t *)b));
+}
+
+void
+vc_cluster_sort(struct vc_cluster *c)
+{
+	uint32_t n = c->names.n;
+	uint32_t *ids = xzalloc((n ? n : 1) * sizeof(*ids));
+
+	sort_nodes(c);
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = i;
+	qsort_r(ids, n, sizeof(*ids), cmp_name_ids, &c->names);
+	free(c->rank);
+	free(c->by_rank);
+	c->rank = xzalloc((n ? n : 1) * sizeof(*c->rank));
+	for (uint32_t i = 0; i < n; i++)
+		c->rank[ids[i]] = i;
+	c->by_rank = ids;
+}
+
+/*
+ * No sorting per list: move each set bit to its rank, then read the
+ * ranked bitset in order. Linear in the list and the name count.
+ */
+uint32_t *
+vc_cluster_sorted_ids(const struct vc_cluster *c, const struct vc_bits *b, size_t *n)
+{
+	size_t words = (c->names.n + 63) / 64, k = 0;
+	uint64_t *ranked = xzalloc((words + 1) * sizeof(*ranked));
+	uint32_t *ids = xzalloc((vc_bits_count(b) + 1) * sizeof(*ids));
+
+	for (size_t i = 0; i < b->n_words; i++) {
+		for (uint64_t w = b->w[i]; w; w &= w - 1) {
+			uint32_t r = c->rank[i * 64 + (size_t)__builtin_ctzll(w)];
+
+			ranked[r / 64] |= 1ULL << (r % 64);
+		}
+	}
+	for (size_t i = 0; i < words; i++)
+		for (uint64_t w = ranked[i]; w; w &= w - 1)
+			ids[k++] = c->by_rank[i * 64 + (size_t)__builtin_ctzll(w)];
+	free(ranked);
+	*n = k;
+	return ids;
+}
+
+/* Borrowed strings: the view's lists point into the cluster's names. */
+static void
+view_list(const struct vc_cluster *c, const struct vc_bits *b, struct vc_strv *l)
+{
+	size_t n = 0;
+	uint32_t *ids = vc_cluster_sorted_ids(c, b, &n);
+
+	l->v = xzalloc((n + 1) * sizeof(*l->v));
+	for (size_t i = 0; i < n; i++)
+		l->v[i] = (char *)vc_names_str(&c->names, ids[i]);
+	l->n = l->cap = n;
+	free(ids);
+}
+
+void
+vc_cluster_view(const struct vc_cluster *c, const struct vc_cnode *cn, struct vc_node *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->name = cn->name;
+	v->arch = (char *)vc_names_str(&c->names, cn->arch);
+	v->virttype = (char *)vc_names_str(&c->names, cn->virttype);
+	v->host_model = (char *)vc_names_str(&c->names, cn->host_model);
+	v->vendor = (char *)vc_names_str(&c->names, cn->vendor);
+	v->libvirt_version = (char *)vc_names_str(&c->names, cn->libvirt_version);
+	v->qemu_version = (char *)vc_names_str(&c->names, cn->qemu_version);
+	view_list(c, &cn->sets[VC_SET_MODELS], &v->models);
+	view_list(c, &cn->sets[VC_SET_MIGRATION], &v->migration_models);
+	view_list(c, &cn->sets[VC_SET_FEATURES], &v->features);
+	view_list(c, &cn->sets[VC_SET_REQUIRED], &v->required_features);
+	view_list(c, &cn->sets[VC_SET_MACHINES], &v->machine_types);
+	view_list(c, &cn->sets[VC_SET_HYPERV], &v->hyperv);
+	v->has_tsc = cn->has_tsc;
+	v->tsc_frequency = cn->tsc_frequency;
+	v->tsc_scalable = cn->tsc_scalable;
+	memcpy(v->security, cn->security, sizeof(v->security));
+}
+
+void
+vc_cluster_view_release(struct vc_node *v)
+{
+	free(v->models.v);
+	free(v->migration_models.v);
+	free(v->features.v);
+	free(v->required_features.v);
+	free(v->machine_types.v);
+	free(v->hyperv.v);
+	memset(v, 0, sizeof(*v));
+}
+
+void
+vc_cluster_clear(struct vc_cluster *c)
+{
+	vc_cluster_truncate(c, 0);
+	free(c->nodes);
+	free(c->rank);
+	free(c->by_rank);
+	vc_names_clear(&c->names);
+	memset(c, 0, sizeof(*c));
+}
+
+size_t
+vc_quorum_needed(size_t nodes, unsigned percent)
+{
+	/* ceil(nodes * percent / 100), in integers */
+	return (nodes * percent + 99) / 100;
+}
+
+static struct vc_arch_summary *
+arch_group(const struct vc_cluster *c, struct vc_summary *s, uint32_t arch)
+{
+	struct vc_arch_summary *g;
+
+	for (size_t i = 0; i < s->n_archs; i++)
+		if (s->archs[i].arch == arch)
+			return &s->archs[i];
+	s->archs = xrealloc(s->archs, (s->n_archs + 1) * sizeof(*s->archs));
+	g = &s->archs[s->n_archs++];
+	memset(g, 0, sizeof(*g));
+	g->arch = arch;
+	g->model_count = xzalloc((c->names.n + 1) * sizeof(*g->model_count));
+	return g;
+}
+
+static void
+count_models(struct vc_arch_summary *g, const struct vc_bits *models)
+{
+	for (size_t i = 0; i < models->n_words; i++)
+		for (uint64_t w = models->w[i]; w; w &= w - 1)
+			g->model_count[i * 64 + (size_t)__builtin_ctzll(w)]++;
+}
+
+static int
+cmp_groups(const void *a, const void *b, void *data)
+{
+	const struct vc_cluster *c = data;
+	const struct vc_arch_summary *x = a, *y = b;
+
+	/* Unknown arch last. */
+	if (x->arch == VC_NO_NAME || y->arch == VC_NO_NAME)
+		return (x->arch == VC_NO_NAME) - (y->arch == VC_NO_NAME);
+	return strcmp(vc_names_str(&c->names, x->arch), vc_names_str(&c->names, y->arch));
+}
+
+void
+vc_cluster_summarize(const struct vc_cluster *c, struct vc_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct vc_cnode *cn = &c->nodes[i];
+		struct vc_arch_summary *g;
+
+		if (!cn->probed)
+			continue;
+		s->probed++;
+		g = arch_group(c, s, cn->arch);
+		if (g->nodes++ == 0)
+			vc_bits_copy(&g->global, &cn->sets[VC_SET_MODELS]);
+		else
+			vc_bits_and(&g->global, &cn->sets[VC_SET_MODELS]);
+		count_models(g, &cn->sets[VC_SET_MODELS]);
+		vc_bits_or(&s->models, &cn->sets[VC_SET_MODELS]);
+		if (cn->vendor != VC_NO_NAME)
+			vc_bits_set(&s->vendors, cn->vendor);
+	}
+	if (s->n_archs > 1)
+		qsort_r(s->archs, s->n_archs, sizeof(*s->archs), cmp_groups, (void *)c);
+}
+
+void
+vc_summary_clear(struct vc_summary *s)
+{
+	for (size_t i = 0; i < s->n_archs; i++) {
+		vc_bits_clear(&s->archs[i].global);
+		free(s->archs[i].model_count);
+	}
+	free(s->archs);
+	vc_bits_clear(&s->vendors);
+	vc_bits_clear(&s->models);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "virt-caps/domcaps.h"
+#include "virt-caps/log.h"
+#include "virt-caps/rules.h"
+
+static const char *
+default_machine(const char *arch)
+{
+	if (streq(arch, "x86_64"))
+		return "q35";
+	if (streq(arch, "aarch64"))
+		return "virt";
+	if (streq(arch, "s390x"))
+		return "s390-ccw-virtio";
+	return NULL;
+}
+
+static const char *
+detect_virttype(const char *dev)
+{
+	_autoclose_ int fd = open(dev, O_RDWR | O_CLOEXEC);
+
+	return fd >= 0 ? "kvm" : "qemu";
+}
+
+static char *
+embed_uri(const char *dir)
+{
+	_autofree_ char *abs = realpath(dir, NULL);
+	const char *p = abs ? abs : dir;
+	char *out = xzalloc(strlen("qemu:///embed?root=") + 3 * strlen(p) + 1);
+	char *o = stpcpy(out, "qemu:///embed?root=");
+
+	for (; *p; p++) {
+		if (strchr("/._-~", *p) || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+			*o++ = *p;
+		else
+			o += sprintf(o, "%%%02X", (unsigned char)*p);
+	}
+	return out;
+}
+
+/* libvirt prints every error to stderr by default; we report our own. */
+static void
+silent_error(void *data, virErrorPtr err)
+{
+}
+
+static const char *
+last_error(void)
+{
+	const virError *e = virGetLastError();
+
+	return e && e->message ? e->message : "unknown libvirt error";
+}
+
+static int
+last_error_code(void)
+{
+	const virError *e = virGetLastError();
+
+	return e ? e->code : VIR_ERR_OK;
+}
+
+static int
+init_libvirt(void)
+{
+	static bool done;
+
+	if (done)
+		return 0;
+	virSetErrorFunc(NULL, silent_error);
+	if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0) {
+		vc_err("cannot initialise libvirt: %s", last_error());
+		return -EIO;
+	}
+	done = true;
+	return 0;
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	_autofree_ char *copy = xstrdup(path);
+
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The embedded driver keeps QEMU's capability cache in its root; as an
+ * ordinary user it also writes under $XDG_CACHE_HOME and reads firmware
+ * descriptions under $XDG_CONFIG_HOME (an unreadable ~/.config fails the
+ * probe): both are kept inside the state directory too. */
+static int
+prepare_state_dir(const char *dir)
+{
+	_autofree_ char *cache = xasprintf("%s/cache", dir);
+	_autofree_ char *config = xasprintf("%s/config", dir);
+	int rc = mkdir_p(dir, 0755);
+
+	if (rc == 0)
+		rc = mkdir_p(cache, 0700);
+	if (rc < 0) {
+		vc_err("cannot create state directory %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	if (access(dir, W_OK) < 0) {
+		rc = -errno;
+		vc_err("state directory %s is not writable: %s", dir, strerror(-rc));
+		return rc;
+	}
+	setenv("XDG_CACHE_HOME", cache, 1);
+	setenv("XDG_CONFIG_HOME", config, 1);
+	return 0;
+}
+
+static char *
+get_domcaps(virConnectPtr conn, const struct vc_probe_result *r, unsigned *flags)
+{
+	for (;;) {
+		char *xml = virConnectGetDomainCapabilities(
+			conn, NULL, r->arch, r->machine, r->virttype, *flags);
+
+		if (xml)
+			return xml;
+		/* Older libraries refuse flags they do not know with INVALID_ARG;
+		 * the same code also means a bad machine, so only retry while
+		 * there are flags left to drop. */
+		if (last_error_code() != VIR_ERR_INVALID_ARG || *flags == 0)
+			break;
+		vc_debug("domain capabilities with flags 0x%x refused: %s", *flags,
+			 last_error());
+		*flags = (*flags & VC_DOMCAPS_SUPPORTED_CPU_FEATURES)
+				 ? (*flags & ~VC_DOMCAPS_SUPPORTED_CPU_FEATURES)
+				 : 0;
+	}
+	vc_err("cannot get domain capabilities (arch %s, machine %s, virttype %s): %s",
+	       r->arch, r->machine, r->virttype, last_error());
+	return NULL;
+}
+
+/*
+ * node-labeller.sh feeds the baseline from domain capabilities taken
+ * with --supported-cpu-features, while labels use them without it. When
+ * the library knows that flag we make both calls; otherwise one.
+ */
+static int
+probe_domcaps(virConnectPtr conn, struct vc_probe_result *r, char **for_baseline)
+{
+	unsigned flags =
+		VC_DOMCAPS_EXPAND_CPU_FEATURES | VC_DOMCAPS_SUPPORTED_CPU_FEATURES;
+	char *first = get_domcaps(conn, r, &flags);
+
+	if (!first)
+		return -EIO;
+	if (!(flags & VC_DOMCAPS_SUPPORTED_CPU_FEATURES)) {
+		r->domcaps_xml = first;
+		r->domcaps_flags = flags;
+		*for_baseline = xstrdup(first);
+		return 0;
+	}
+	*for_baseline = first;
+	flags &= ~VC_DOMCAPS_SUPPORTED_CPU_FEATURES;
+	r->domcaps_xml = get_domcaps(conn, r, &flags);
+	r->domcaps_flags = flags;
+	return r->domcaps_xml ? 0 : -EIO;
+}
+
+static int
+probe_baseline(virConnectPtr conn, struct vc_probe_result *r, const char *domcaps)
+{
+	_autofree_ char *cpu =
+		vc_domcaps_host_cpu_xml(domcaps, strlen(domcaps), "domain capabilities");
+	const char *cpus[1];
+
+	if (!cpu)
+		return -EINVAL;
+	cpus[0] = cpu;
+	r->baseline_xml = virConnectBaselineHypervisorCPU(
+		conn, NULL, r->arch, r->machine, r->virttype, cpus, 1,
+		VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES);
+	if (!r->baseline_xml) {
+		vc_err("cannot compute the baseline of the host-model CPU: %s",
+		       last_error());
+		return -EIO;
+	}
+	return 0;
+}
+
+static int
+probe_host(virConnectPtr conn, struct vc_probe_result *r)
+{
+	r->caps_xml = virConnectGetCapabilities(conn);
+	if (!r->caps_xml) {
+		vc_err("cannot get host capabilities: %s", last_error());
+		return -EIO;
+	}
+	if (virConnectGetLibVersion(conn, &r->lib_version) < 0 ||
+	    virConnectGetVersion(conn, &r->hv_version) < 0) {
+		vc_err("cannot get libvirt/hypervisor versions: %s", last_error());
+		return -EIO;
+	}
+	return 0;
+}
+
+static int
+resolve_target(const struct vc_probe_opts *o, struct vc_probe_result *r)
+{
+	struct utsname u;
+	const char *machine;
+
+	if (o->arch) {
+		r->arch = xstrdup(o->arch);
+	} else {
+		uname(&u);
+		r->arch = xstrdup(u.machine);
+	}
+	machine = o->machine ? o->machine : default_machine(r->arch);
+	if (!machine) {
+		vc_err("arch %s is not supported (x86_64, aarch64, s390x); give --machine to try",
+		       r->arch);
+		return -EINVAL;
+	}
+	r->machine = xstrdup(machine);
+	r->virttype = xstrdup(
+		o->virttype ? o->virttype
+			    : detect_virttype(o->kvm_dev ? o->kvm_dev : "/dev/kvm"));
+	return 0;
+}
+
+/* The connection is kept for the life of the process. Every open of an
+ * embedded URI registers the QEMU driver again in libvirt's process-wide
+ * driver table, which has room for about 20: a loop that opened a new
+ * connection per probe failed for good after ~20 probes ("Too many
+ * drivers, cannot register QEMU"), found by bench/soak.sh. */
+static virConnectPtr kept_conn;
+static char *kept_uri;
+
+void
+vc_probe_close(void)
+{
+	if (kept_conn)
+		virConnectClose(kept_conn);
+	kept_conn = NULL;
+	free(kept_uri);
+	kept_uri = NULL;
+}
+
+/* -EINVAL for a state directory we cannot use, -EIO when libvirt fails. */
+static int
+connect_libvirt(const struct vc_probe_opts *o, struct vc_probe_result *r,
+		virConnectPtr *conn)
+{
+	if (o->uri) {
+		r->uri = xstrdup(o->uri);
+	} else {
+		const char *dir = o->state_dir ? o->state_dir : VC_STATE_DIR;
+
+		/* Checked on every probe: a state directory that became
+		 * unusable is reported even while the connection lives. */
+		if (prepare_state_dir(dir) < 0)
+			return -EINVAL;
+		r->uri = embed_uri(dir);
+	}
+	if (kept_conn && streq(kept_uri, r->uri) && virConnectIsAlive(kept_conn) == 1) {
+		*conn = kept_conn;
+		return 0;
+	}
+	vc_probe_close();
+	if (init_libvirt() < 0)
+		return -EIO;
+	kept_conn = virConnectOpen(r->uri);
+	if (!kept_conn) {
+		vc_err("cannot connect to libvirt at %s: %s", r->uri, last_error());
+		return -EIO;
+	}
+	kept_uri = xstrdup(r->uri);
+	*conn = kept_conn;
+	return 0;
+}
+
+int
+vc_probe_run(const struct vc_probe_opts *o, struct vc_probe_result *r)
+{
+	virConnectPtr conn = NULL;
+	_autofree_ char *for_baseline = NULL;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = resolve_target(o, r);
+	if (rc < 0)
+		return rc;
+	rc = connect_libvirt(o, r, &conn);
+	if (rc < 0)
+		return rc;
+	rc = probe_domcaps(conn, r, &for_baseline);
+	if (rc == 0 && vc_arch_has_named_models(r->arch))
+		rc = probe_baseline(conn, r, for_baseline);
+	if (rc == 0)
+		rc = probe_host(conn, r);
+	return rc;
+}
+
+void
+vc_probe_result_clear(struct vc_probe_result *r)
+{
+	free(r->arch);
+	free(r->machine);
+	free(r->virttype);
+	free(r->uri);
+	free(r->domcaps_xml);
+	free(r->baseline_xml);
+	free(r->caps_xml);
+	memset(r, 0, sizeof(*r));
+}
+
+char *
+vc_probe_library_version(void)
+{
+	unsigned long v = 0;
+
+	if (virGetVersion(&v, NULL, NULL) < 0)
+		return xstrdup("unknown");
+	return vc_probe_version_string(v);
+}
+
+char *
+vc_probe_version_string(unsigned long v)
+{
+	return xasprintf("%lu.%lu.%lu", v / 1000000, (v / 1000) % 1000, v % 1000);
+}

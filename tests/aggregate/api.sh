@@ -1,0 +1,323 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# caps-aggregate against a loopback HTTPS server that answers as the
+# Kubernetes API does (tests/aggregate/fake-apiserver.py), with a CA, server and
+# client certificates made here by openssl: paging, selectors, the
+# metadata-only Accept header, token / client-certificate / exec-plugin /
+# in-cluster auth, 401, 403, 429, 500, truncated and garbage bodies,
+# 410 Gone, resets, a server that never answers, TLS verification.
+. "$(dirname "$0")/../common/lib.sh"
+A=$CAPS_AGGREGATE
+command -v openssl >/dev/null || skip "openssl is not installed"
+python3 -c 'import ssl' 2>/dev/null || skip "python3 has no ssl module"
+TOKEN="vc-test-token-$(od -An -tx8 -N8 /dev/urandom | tr -d ' ')"
+NODES="$TEST_SRC_DIR/aggregate/cluster/mixed-arch/nodes.json"
+C=$TMP/certs
+mkdir "$C"
+
+# --- certificates ---------------------------------------------------------
+mkca() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
+		-keyout "$C/$1.key" -out "$C/$1.crt" 2>/dev/null
+}
+mkcert() { # mkcert NAME CA SUBJECT EXT
+	openssl req -newkey rsa:2048 -nodes -subj "$3" -keyout "$C/$1.key" -out "$C/$1.csr" 2>/dev/null
+	printf '%s\n' "$4" >"$C/$1.ext"
+	openssl x509 -req -in "$C/$1.csr" -CA "$C/$2.crt" -CAkey "$C/$2.key" -CAcreateserial \
+		-days 2 -extfile "$C/$1.ext" -out "$C/$1.crt" 2>/dev/null
+}
+mkca ca
+mkca rogue-ca
+mkcert server ca /CN=kube-apiserver "subjectAltName=IP:127.0.0.1,DNS:localhost"
+mkcert client ca "/O=system:masters/CN=caps-tester" "extendedKeyUsage=clientAuth"
+ok "made a CA, server and client certificates"
+
+# --- server and kubeconfigs -------------------------------------------------
+server_pid=
+start() { # start SCENARIO
+	stop
+	rm -f "$TMP/port" "$TMP/requests.log"
+	touch "$TMP/requests.log"
+	python3 "$TEST_SRC_DIR/aggregate/fake-apiserver.py" --nodes "$NODES" --cert "$C/server.crt" \
+		--key "$C/server.key" --client-ca "$C/ca.crt" --token "$TOKEN" --scenario "$1" \
+		--log "$TMP/requests.log" --port-file "$TMP/port" --port "${PORT:-0}" 2>>"$TMP/server.err" &
+	server_pid=$!
+	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+	[ -s "$TMP/port" ] || fail "fake API server did not start"
+	PORT=$(cat "$TMP/port") # kept: the kubeconfigs name it
+	URL="https://127.0.0.1:$PORT"
+}
+stop() {
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	server_pid=
+}
+trap 'stop; cleanup_tmp' EXIT
+
+kubeconfig() { # kubeconfig FILE USER-YAML [CLUSTER-EXTRA]
+	cat >"$1" <<KC
+apiVersion: v1
+kind: Config
+current-context: test
+contexts:
+- name: test
+  context: {cluster: fake, user: tester}
+clusters:
+- name: fake
+  cluster:
+    server: $URL
+${3:-    certificate-authority: $C/ca.crt}
+users:
+- name: tester
+  user:
+$2
+KC
+}
+b64() { base64 -w0 <"$1"; }
+requests() { wc -l <"$TMP/requests.log"; }
+all_output=$TMP/all-output
+note_output() { cat "$TMP/out" "$TMP/err" >>"$all_output"; }
+
+# 1. token auth, paging with continue, metadata-only Accept, counts
+start ok
+kubeconfig "$TMP/kc-token" "    token: $TOKEN"
+run 0 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 -o json
+note_output
+python3 - "$TMP/out" "$TMP/requests.log" <<'PY' || fail "paged listing"
+import json, sys
+r = json.load(open(sys.argv[1]))
+log = [json.loads(l) for l in open(sys.argv[2])]
+assert r["cluster"]["nodes"] == 6 and r["cluster"]["probed"] == 5, r["cluster"]
+assert r["cluster"]["unprobed"] == ["n6"]
+assert len(log) == 3, len(log)
+assert all(e["query"]["limit"] == "2" for e in log)
+assert "continue" not in log[0]["query"] and all("continue" in e["query"] for e in log[1:])
+assert all("as=PartialObjectMetadataList;g=meta.k8s.io;v=v1" in e["accept"] for e in log)
+assert all(e["auth"] == "bearer" for e in log)
+assert log[0]["user_agent"].startswith("caps-aggregate/")
+PY
+ok "token auth: 3 pages of 2 with continue, metadata-only Accept, 6 nodes"
+cp "$TMP/out" "$TMP/api-ok.json"
+
+# 2. selector passed through to the API
+run 0 "$A" --kubeconfig "$TMP/kc-token" -l 'kubernetes.io/hostname=n2' -o json
+note_output
+grep -q '"labelSelector": "kubernetes.io/hostname=n2"' "$TMP/requests.log" || fail "selector not sent"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert [n["node_name"] for n in r["nodes_caps"]]==["n2"]' "$TMP/out" ||
+	fail "selector not applied"
+ok "label selector passed through"
+
+# 3. the same report as from the file
+run 0 "$A" --kubeconfig "$TMP/kc-token" --page-size 4
+cp "$TMP/out" "$TMP/api.yaml"
+run 0 "$A" -f "$NODES"
+cmp -s "$TMP/out" "$TMP/api.yaml" || fail "API and -f reports differ"
+ok "API listing gives the same report as -f on the same nodes"
+
+# 4. client certificate: files, then inline data with inline CA
+kubeconfig "$TMP/kc-cert" "    client-certificate: $C/client.crt
+    client-key: $C/client.key"
+run 0 "$A" --kubeconfig "$TMP/kc-cert" -o json
+grep -q '"auth": "client-certificate"' "$TMP/requests.log" || fail "no client certificate seen"
+kubeconfig "$TMP/kc-inline" "    client-certificate-data: $(b64 "$C/client.crt")
+    client-key-data: $(b64 "$C/client.key")" "    certificate-authority-data: $(b64 "$C/ca.crt")"
+run 0 "$A" --kubeconfig "$TMP/kc-inline" -o table
+ok "client certificate and key: files and inline data (inline CA too)"
+
+# 5. exec credential plugin (client.authentication.k8s.io/v1)
+cat >"$TMP/plugin.sh" <<PLUGIN
+#!/bin/sh
+case "\$KUBERNETES_EXEC_INFO" in *'"interactive":false'*) ;; *) exit 9 ;; esac
+[ "\$VC_PLUGIN_ENV" = set-by-kubeconfig ] || exit 8
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"$TOKEN"}}'
+PLUGIN
+chmod +x "$TMP/plugin.sh"
+kubeconfig "$TMP/kc-exec" "    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: ./plugin.sh
+      args: [--cluster, fake]
+      env: [{name: VC_PLUGIN_ENV, value: set-by-kubeconfig}]
+      interactiveMode: Never"
+run 0 "$A" --kubeconfig "$TMP/kc-exec" -o json
+note_output
+grep -q '"auth": "bearer"' "$TMP/requests.log" || fail "plugin token not used"
+ok "exec plugin (relative command, args, env, KUBERNETES_EXEC_INFO) supplies the token"
+printf '#!/bin/sh\necho not-json\n' >"$TMP/plugin.sh"
+run 3 "$A" --kubeconfig "$TMP/kc-exec"
+note_output
+one_line_error "returned no ExecCredential with a token or client certificate"
+printf '#!/bin/sh\nexit 5\n' >"$TMP/plugin.sh"
+run 3 "$A" --kubeconfig "$TMP/kc-exec"
+one_line_error "exec credential plugin $TMP/./plugin.sh failed (exit status 5)"
+ok "failing exec plugins: one-line error, exit 3"
+
+# 6. KUBECONFIG list merged as kubectl does; --context
+cat >"$TMP/kc-a" <<KC
+apiVersion: v1
+kind: Config
+current-context: from-b
+users:
+- name: tester
+  user: {token: $TOKEN}
+KC
+cat >"$TMP/kc-b" <<KC
+apiVersion: v1
+kind: Config
+current-context: ignored-later-file
+contexts:
+- {name: from-b, context: {cluster: fake, user: tester}}
+- {name: other, context: {cluster: nowhere, user: tester}}
+clusters:
+- {name: fake, cluster: {server: "$URL", certificate-authority: $C/ca.crt}}
+users:
+- name: tester
+  user: {token: wrong-token-from-later-file}
+KC
+run 0 env KUBECONFIG="$TMP/missing:$TMP/kc-a:$TMP/kc-b" "$A" -o json
+note_output
+run 3 env KUBECONFIG="$TMP/kc-a:$TMP/kc-b" "$A" --context other
+one_line_error "cluster 'nowhere' of context 'other' not found"
+run 3 env KUBECONFIG="$TMP/kc-a:$TMP/kc-b" "$A" --context nope
+one_line_error "context 'nope' not found"
+ok "KUBECONFIG list: first file wins, current-context, --context"
+
+# 7. in-cluster service account (token is a JWT naming the account)
+mkdir "$TMP/sa"
+jwt_payload=$(printf '{"sub":"system:serviceaccount:virt-caps:caps-aggregate"}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+printf '%s' "$TOKEN" >"$TMP/sa/token"
+cp "$C/ca.crt" "$TMP/sa/ca.crt"
+run 0 env -u KUBECONFIG HOME="$TMP/nohome" KUBERNETES_SERVICE_HOST=127.0.0.1 \
+	KUBERNETES_SERVICE_PORT="$(cat "$TMP/port")" VIRT_CAPS_SERVICEACCOUNT_DIR="$TMP/sa" "$A" -o json
+ok "in-cluster: service host/port, token and CA from the service account"
+run 3 env -u KUBECONFIG -u KUBERNETES_SERVICE_HOST HOME="$TMP/nohome" "$A"
+one_line_error "no kubeconfig found"
+ok "no configuration at all: one-line error, exit 3"
+run 3 "$A" --kubeconfig "$TMP/does-not-exist"
+one_line_error "cannot read $TMP/does-not-exist"
+kubeconfig "$TMP/kc-missing-ca" "    token: $TOKEN" "    certificate-authority: $TMP/no-ca.crt"
+run 3 "$A" --kubeconfig "$TMP/kc-missing-ca"
+one_line_error "cannot read certificate authority $TMP/no-ca.crt"
+ok "kubeconfig or CA file missing: exit 3"
+missing_file() { # missing_file USER-YAML MESSAGE
+	kubeconfig "$TMP/kc-missing" "$1"
+	run 3 "$A" --kubeconfig "$TMP/kc-missing"
+	one_line_error "$2"
+}
+missing_file "    client-certificate: $TMP/no.crt
+    client-key: $C/client.key" "$TMP/no.crt"
+missing_file "    client-certificate: $C/client.crt
+    client-key: $TMP/no.key" "$TMP/no.key"
+missing_file "    tokenFile: $TMP/no-token" "$TMP/no-token"
+ok "client certificate, key or token file missing: exit 3, one line naming the file"
+
+# 8. refusals: 401 and 403 name the identity and the permission
+start 401
+run 4 "$A" --kubeconfig "$TMP/kc-token"
+note_output
+one_line_error "did not accept the credentials of user 'tester' (401 Unauthorized)"
+[ "$(requests)" -eq 1 ] || fail "401 was retried"
+start 403
+printf 'x.%s.y' "$jwt_payload" >"$TMP/sa/token"
+run 4 env -u KUBECONFIG HOME="$TMP/nohome" KUBERNETES_SERVICE_HOST=127.0.0.1 \
+	KUBERNETES_SERVICE_PORT="$(cat "$TMP/port")" VIRT_CAPS_SERVICEACCOUNT_DIR="$TMP/sa" "$A"
+one_line_error "user 'system:serviceaccount:virt-caps:caps-aggregate' may not list nodes"
+grep -q 'cannot list resource \\"nodes\\"\|cannot list resource "nodes"' "$TMP/err" || fail "server's reason missing"
+ok "401 and 403: one-line errors naming the user and 'list nodes', exit 4, no retry"
+printf '%s' "$TOKEN" >"$TMP/sa/token"
+
+# 9. transient failures are retried; the result is complete and not doubled
+retried() { # retried SCENARIO EXPECTED_REQUESTS MESSAGE
+	start "$1"
+	run 0 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 -o json
+	note_output
+	grep -q "retrying in\|listing again" "$TMP/err" || fail "$1: no retry reported"
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["cluster"]["nodes"]==6, r["cluster"]' \
+		"$TMP/out" || fail "$1: wrong node count after retry"
+	[ "$(requests)" -eq "$2" ] || fail "$1: $(requests) requests, expected $2"
+	ok "$1: $3"
+}
+retried 429-once 4 "429 then success (Retry-After honoured)"
+retried 500-once 4 "500 then success"
+retried truncated-once 4 "a truncated body is retried"
+retried garbage-once 4 "an HTML body is retried"
+retried reset-once 4 "a reset connection is retried"
+retried gone-once 5 "410 Gone restarts the listing without duplicates"
+
+start huge
+run 0 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 -o json
+note_output
+cmp -s "$TMP/out" "$TMP/api-ok.json" || fail "5,000 foreign labels per node changed the report"
+ok "5,000 foreign labels and a 1 MiB annotation per node: the same report"
+
+for sc in reset-always gone-always; do
+	start $sc
+	run 4 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 --retries 2
+	note_output
+	[ -z "$(cat "$TMP/out")" ] || fail "$sc: partial report printed"
+	tail -1 "$TMP/err" | grep -q "failed\|in a row" ||
+		fail "$sc: no final error: $(tail -1 "$TMP/err")"
+	ok "$sc: exit 4 after $(requests) requests, nothing printed ($(tail -1 "$TMP/err" | cut -c1-70))"
+done
+
+start truncated-always
+run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 1
+note_output
+tail -1 "$TMP/err" | grep -q "failed after 2 attempts" || fail "no final error"
+[ "$(requests)" -eq 2 ] || fail "expected 2 attempts"
+ok "a body that is always truncated: exit 4 after the retries"
+
+start hang
+t0=$(date +%s)
+run 4 "$A" --kubeconfig "$TMP/kc-token" --request-timeout 1s --retries 1
+[ $(($(date +%s) - t0)) -lt 20 ] || fail "timeout took too long"
+tail -1 "$TMP/err" | grep -qi "timed out\|timeout" || fail "no timeout reason: $(tail -1 "$TMP/err")"
+ok "a server that never answers: request timeout, exit 4"
+stop
+
+# 9b. the highest verbosity, for the secrets check at the end
+cat >"$TMP/plugin.sh" <<PLUGIN
+#!/bin/sh
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"$TOKEN"}}'
+PLUGIN
+start ok
+for kc in kc-token kc-exec kc-cert kc-inline; do
+	run 0 "$A" -v -v --kubeconfig "$TMP/$kc" -o json
+	note_output
+done
+start 401
+run 4 "$A" -v -v --kubeconfig "$TMP/kc-token"
+note_output
+run 4 "$A" -v -v --kubeconfig "$TMP/kc-exec"
+note_output
+stop
+
+# 10. TLS: a server certificate from another CA is refused at once
+mkcert rogue rogue-ca /CN=rogue "subjectAltName=IP:127.0.0.1"
+cp "$C/rogue.crt" "$C/server.crt"
+cp "$C/rogue.key" "$C/server.key"
+start ok
+run 4 "$A" --kubeconfig "$TMP/kc-token"
+one_line_error "cannot list nodes at $URL"
+[ "$(requests)" -eq 0 ] || fail "request sent over an unverified connection"
+ok "unverified server certificate: exit 4, nothing sent, no retry"
+kubeconfig "$TMP/kc-insecure" "    token: $TOKEN" "    insecure-skip-tls-verify: true"
+run 0 "$A" --kubeconfig "$TMP/kc-insecure" -o json
+grep -q "insecure-skip-tls-verify is set" "$TMP/err" || fail "no warning for insecure-skip-tls-verify"
+ok "insecure-skip-tls-verify only when the kubeconfig says so, with a warning"
+note_output
+stop
+
+# 11. secrets never reach any output, the -v -v runs of 9b included
+cat "$TMP/server.err" >>"$all_output" 2>/dev/null || true
+if grep -qF "$TOKEN" "$all_output" "$TMP/requests.log"; then
+	fail "the token appears in the output"
+fi
+key_line=$(sed -n 2p "$C/client.key")
+b64_key=$(b64 "$C/client.key" | cut -c1-40)
+if grep -qF -e "$key_line" -e "$b64_key" "$all_output"; then
+	fail "the client key appears in the output"
+fi
+ok "neither the token nor the client key appears in any output, -v -v runs included ($(wc -l <"$all_output") lines checked)"
+echo "$checks checks passed"

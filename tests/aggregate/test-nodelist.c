@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The streaming node-list reader and label decoding into the cluster model. */
+#include <errno.h>
+
+#include "test-common.h"
+
+#include "virt-caps/cluster.h"
+#include "virt-caps/nodelist.h"
+#include "virt-caps/selector.h"
+
+struct seen {
+	struct vc_strv names;
+	struct vc_strv labels; /* "node:key=value" */
+};
+
+static void
+collect(void *data, const char *name, const struct vc_label_ref *l, size_t n)
+{
+	struct seen *s = data;
+
+	vc_strv_push(&s->names, name);
+	for (size_t i = 0; i < n; i++)
+		vc_strv_push_owned(&s->labels,
+				   xasprintf("%s:%s=%s", name, l[i].key,
+					     l[i].value ? l[i].value : "(null)"));
+}
+
+/* Feed @json in pieces of @step bytes. */
+static int
+parse(const char *json, size_t step, struct seen *s, char **cont)
+{
+	struct vc_nodelist *p = vc_nodelist_new("test.json", collect, s);
+	size_t len = strlen(json);
+	int rc = 0;
+
+	for (size_t off = 0; off < len && rc == 0; off += step)
+		rc = vc_nodelist_feed(p, json + off, off + step > len ? len - off : step);
+	if (rc == 0)
+		rc = vc_nodelist_finish(p);
+	if (cont)
+		*cont = xstrdup(vc_nodelist_continue(p));
+	vc_nodelist_free(p);
+	return rc;
+}
+
+static void
+seen_clear(struct seen *s)
+{
+	vc_strv_clear(&s->names);
+	vc_strv_clear(&s->labels);
+}
+
+static const char kubectl_list[] =
+	"{\"apiVersion\":\"v1\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Node\","
+	"\"metadata\":{\"labels\":{\"a\":\"1\",\"b\":\"x\\u00e9\"},\"name\":\"n1\","
+	"\"annotations\":{\"name\":\"not-this\"}},\"spec\":{\"items\":[{\"metadata\":"
+	"{\"name\":\"deep\"}}]},\"status\":{\"images\":[{\"names\":[\"i\"]}]}},"
+	"{\"kind\":\"Node\",\"metadata\":{\"name\":\"n2\"}}],"
+	"\"kind\":\"List\",\"metadata\":{\"resourceVersion\":\"\"}}";
+
+START_TEST(kubectl_list_any_chunking)
+{
+	/* Every split point of the stream gives the same result. */
+	for (size_t step = 1; step <= strlen(kubectl_list); step++) {
+		struct seen s = {0};
+
+		ck_assert_int_eq(parse(kubectl_list, step, &s, NULL), 0);
+		ck_assert_uint_eq(s.names.n, 2);
+		ck_assert_str_eq(s.names.v[0], "n1");
+		ck_assert_str_eq(s.names.v[1], "n2");
+		ck_assert_uint_eq(s.labels.n, 2);
+		ck_assert_str_eq(s.labels.v[0], "n1:a=1");
+		ck_assert_str_eq(s.labels.v[1], "n1:b=x\xc3\xa9");
+		seen_clear(&s);
+	}
+}
+END_TEST
+
+START_TEST(metadata_page_and_continue)
+{
+	const char *page =
+		"{\"kind\":\"PartialObjectMetadataList\",\"apiVersion\":\"meta.k8s.io/v1\","
+		"\"metadata\":{\"resourceVersion\":\"9\",\"continue\":\"tok/en=\"},"
+		"\"items\":[{\"metadata\":{\"name\":\"a\",\"labels\":{\"k\":\"v\"}}}]}";
+	struct seen s = {0};
+	_autofree_ char *cont = NULL;
+
+	ck_assert_int_eq(parse(page, 7, &s, &cont), 0);
+	ck_assert_str_eq(cont, "tok/en=");
+	ck_assert_str_eq(s.labels.v[0], "a:k=v");
+	seen_clear(&s);
+}
+END_TEST
+
+START_TEST(single_node)
+{
+	const char *node = "{\"metadata\":{\"name\":\"solo\",\"labels\":{\"x\":\"y\"}},"
+			   "\"kind\":\"Node\",\"apiVersion\":\"v1\"}";
+	struct seen s = {0};
+
+	ck_assert_int_eq(parse(node, 3, &s, NULL), 0);
+	ck_assert_uint_eq(s.names.n, 1);
+	ck_assert_str_eq(s.labels.v[0], "solo:x=y");
+	seen_clear(&s);
+}
+END_TEST
+
+static void
+expect_error(const char *json, const char *msg)
+{
+	struct seen s = {0};
+
+	vc_strv_clear(&test_log);
+	ck_assert_int_eq(parse(json, 5, &s, NULL), -EINVAL);
+	ck_assert_uint_eq(test_log.n, 1);
+	ck_assert_msg(strstr(test_log.v[0], msg), "'%s' lacks '%s'", test_log.v[0], msg);
+	ck_assert_ptr_eq(strchr(test_log.v[0], '\n'),
+			 test_log.v[0] + strlen(test_log.v[0]) - 1);
+	seen_clear(&s);
+}
+
+START_TEST(bad_inputs)
+{
+	expect_error("", "test.json: empty input, expected a node list");
+	expect_error("{\"kind\":\"List\",\"items\":[", "test.json: invalid JSON");
+	expect_error("{\"kind\": List}", "test.json: invalid JSON near byte");
+	expect_error("[]", "top level is an array");
+	expect_error("42", "not a JSON object");
+	expect_error("{\"kind\":\"PodList\",\"items\":[]}",
+		     "kind is PodList, expected List");
+	expect_error("{\"items\":[]}", "kind is missing");
+	expect_error(
+		"{\"kind\":\"List\",\"items\":[{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}]}",
+		"item 0 is a Pod, not a Node");
+	expect_error("{\"kind\":\"List\",\"items\":[{\"metadata\":{\"labels\":{}}}]}",
+		     "item 0 has no metadata.name");
+	expect_error(
+		"{\"kind\":\"List\",\"items\":[{\"metadata\":{\"name\":\"n\",\"labels\":{\"a\":[1]}}}]}",
+		"label values must be strings");
+	expect_error("{\"kind\":\"List\"}{\"kind\":\"List\"}", "test.json");
+}
+END_TEST
+
+START_TEST(deep_nesting)
+{
+	struct vc_buf b = {0};
+	struct seen s = {0};
+
+	vc_buf_printf(&b, "{\"kind\":\"List\",\"items\":[],\"x\":");
+	for (int i = 0; i < 200; i++)
+		vc_buf_printf(&b, "[");
+	for (int i = 0; i < 200; i++)
+		vc_buf_printf(&b, "]");
+	vc_buf_printf(&b, "}");
+	ck_assert_int_eq(parse(b.data, 64, &s, NULL), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(test_log.v[0], "nested deeper than"));
+	vc_buf_clear(&b);
+	seen_clear(&s);
+}
+END_TEST
+
+START_TEST(nul_in_label)
+{
+	const char *json =
+		"{\"kind\":\"List\",\"items\":[{\"metadata\":{\"name\":\"n\",\"labels\":"
+		"{\"libvirt.feature.node.kubernetes.io/cpu-model.EPYC\\u0000x\":\"true\","
+		"\"num\":5}}}]}";
+	struct seen s = {0};
+
+	/* A NUL must not shorten a key into a different, valid one. */
+	ck_assert_int_eq(parse(json, 4, &s, NULL), 0);
+	ck_assert_str_eq(s.labels.v[0],
+			 "n:libvirt.feature.node.kubernetes.io/cpu-model.EPYC x=true");
+	ck_assert_str_eq(s.labels.v[1], "n:num=(null)");
+	seen_clear(&s);
+}
+END_TEST
+
+#define NS "libvirt.feature.node.kubernetes.io/"
+
+static void
+add(struct vc_cluster *c, const char *name, const char *const *kv)
+{
+	struct vc_label_ref refs[64];
+	size_t n = 0;
+
+	for (; kv[n * 2]; n++) {
+		refs[n].key = kv[n * 2];
+		refs[n].value = kv[n * 2 + 1];
+	}
+	vc_cluster_add(c, name, refs, n);
+}
+
+static const char *
+model_list(const struct vc_cluster *c, const struct vc_cnode *cn, enum vc_set set)
+{
+	static char buf[512];
+	size_t n = 0;
+	uint32_t *ids = vc_cluster_sorted_ids(c, &cn->sets[set], &n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strcat(buf, i ? "," : "");
+		strcat(buf, vc_names_str(&c->names, ids[i]));
+	}
+	free(ids);
+	return buf;
+}
+
+START_TEST(decode_schemes)
+{
+	struct vc_cluster c = {0};
+	const char *nfd[] = {NS "cpu-model.EPYC",
+			     "true",
+			     NS "cpu-model.Penryn",
+			     "true",
+			     NS "host-model",
+			     "EPYC-Genoa",
+			     NS "cpu-vendor",
+			     "AMD",
+			     NS "tsc-frequency",
+			     "2596128000",
+			     NS "tsc-scalable",
+			     "true",
+			     NS "sev",
+			     "true",
+			     NS "arch",
+			     "x86_64",
+			     "cpu-model.node.kubevirt.io/Ignored",
+			     "true",
+			     NULL};
+	const char *kv[] = {"cpu-model.node.kubevirt.io/Skylake-Server",
+			    "true",
+			    "host-model-cpu.node.kubevirt.io/Skylake-Server-IBRS",
+			    "true",
+			    "cpu-vendor.node.kubevirt.io/Intel",
+			    "true",
+			    "cpu-timer.node.kubevirt.io/tsc-frequency",
+			    "2111998000",
+			    "kubevirt.io/schedulable",
+			    "true",
+			    "kubernetes.io/arch",
+			    "amd64",
+			    NULL};
+	const char *none[] = {"kubernetes.io/hostname", "plain", NULL};
+
+	add(&c, "b-nfd", nfd);
+	add(&c, "a-kubevirt", kv);
+	add(&c, "c-plain", none);
+	vc_cluster_sort(&c);
+	ck_assert_str_eq(c.nodes[0].name, "a-kubevirt");
+	ck_assert(c.nodes[0].scheme == VC_SCHEME_KUBEVIRT);
+	ck_assert_str_eq(vc_names_str(&c.names, c.nodes[0].host_model),
+			 "Skylake-Server-IBRS");
+	ck_assert_str_eq(vc_names_str(&c.names, c.nodes[0].arch), "x86_64");
+	ck_assert_uint_eq(c.nodes[0].tsc_frequency, 2111998000ULL);
+	ck_assert_str_eq(model_list(&c, &c.nodes[0], VC_SET_MODELS), "Skylake-Server");
+	ck_assert(c.nodes[1].scheme == VC_SCHEME_NFD);
+	ck_assert_str_eq(model_list(&c, &c.nodes[1], VC_SET_MODELS), "EPYC,Penryn");
+	ck_assert(c.nodes[1].tsc_scalable && c.nodes[1].security[VC_SEC_SEV]);
+	ck_assert(!c.nodes[2].probed);
+	ck_assert_uint_eq(test_log.n, 0);
+	vc_cluster_clear(&c);
+}
+END_TEST
+
+START_TEST(odd_values)
+{
+	struct vc_cluster c = {0};
+	const char *kv[] = {NS "cpu-model.A",
+			    "false",
+			    NS "cpu-model.B",
+			    "true",
+			    NS "tsc-frequency",
+			    "fast",
+			    NS "host-model",
+			    "has space",
+			    NS "cpu-model.",
+			    "true",
+			    NS "tsc-scalable",
+			    "maybe",
+			    NULL};
+
+	add(&c, "n", kv);
+	ck_assert_uint_eq(c.odd_labels, 5);
+	ck_assert_uint_eq(test_log.n, 5);
+	ck_assert_ptr_nonnull(strstr(test_log.v[0],
+				     "node n: skipping label '" NS "cpu-model.A=false'"));
+	ck_assert(!c.nodes[0].has_tsc);
+	ck_assert_uint_eq(c.nodes[0].host_model, VC_NO_NAME);
+	vc_cluster_sort(&c);
+	ck_assert_str_eq(model_list(&c, &c.nodes[0], VC_SET_MODELS), "B");
+	vc_cluster_clear(&c);
+}
+END_TEST
+
+START_TEST(namespace_rollback_duplicates)
+{
+	struct vc_cluster c = {.ns = "candidate.example.io"};
+	const char *cand[] = {"candidate.example.io/cpu-model.X", "true", NULL};
+	const char *old[] = {NS "cpu-model.Y", "true", NULL};
+
+	add(&c, "n1", old);
+	ck_assert(!c.nodes[0].probed); /* the default namespace is not ours here */
+	add(&c, "n2", cand);
+	add(&c, "n3", cand);
+	vc_cluster_truncate(&c, 2);
+	ck_assert_uint_eq(c.n, 2);
+	add(&c, "n2", old); /* re-listed: the last copy wins */
+	vc_cluster_sort(&c);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_str_eq(c.nodes[1].name, "n2");
+	ck_assert(!c.nodes[1].probed);
+	vc_cluster_clear(&c);
+}
+END_TEST
+
+START_TEST(summary_and_quorum)
+{
+	struct vc_cluster c = {0};
+	struct vc_summary s;
+	const char *a[] = {NS "cpu-model.A", "true", NS "cpu-model.B", "true", NS "arch",
+			   "x86_64",         NULL};
+	const char *b[] = {NS "cpu-model.A", "true", NS "cpu-model.C", "true", NS "arch",
+			   "x86_64",         NULL};
+	const char *d[] = {NS "cpu-model.A", "true", NS "arch", "x86_64", NULL};
+
+	add(&c, "n1", a);
+	add(&c, "n2", b);
+	add(&c, "n3", d);
+	vc_cluster_sort(&c);
+	vc_cluster_summarize(&c, &s);
+	ck_assert_uint_eq(s.probed, 3);
+	ck_assert_uint_eq(s.n_archs, 1);
+	ck_assert_uint_eq(vc_bits_count(&s.archs[0].global), 1);
+	ck_assert_uint_eq(vc_quorum_needed(3, 50), 2); /* ceil(1.5) */
+	ck_assert_uint_eq(vc_quorum_needed(3, 34), 2); /* ceil(1.02) */
+	ck_assert_uint_eq(vc_quorum_needed(3, 33), 1); /* ceil(0.99) */
+	ck_assert_uint_eq(vc_quorum_needed(10, 100), 10);
+	vc_summary_clear(&s);
+	vc_cluster_clear(&c);
+}
+END_TEST
+
+START_TEST(selectors)
+{
+	struct vc_selector sel = {0};
+	struct vc_label_ref l[] = {{"role", "worker"}, {"zone", "a"}};
+
+	ck_assert_int_eq(vc_selector_parse("role=worker, zone!=b,!gpu,zone", &sel), 0);
+	ck_assert(vc_selector_match(&sel, l, 2));
+	vc_selector_clear(&sel);
+	ck_assert_int_eq(vc_selector_parse("role==master", &sel), 0);
+	ck_assert(!vc_selector_match(&sel, l, 2));
+	vc_selector_clear(&sel);
+	ck_assert_int_eq(vc_selector_parse("zone in (a,b)", &sel), -EINVAL);
+	vc_selector_clear(&sel);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("nodelist");
+	TCase *r = tcase_create("reader");
+	TCase *d = tcase_create("decode");
+
+	test_log_fixture(r);
+	test_log_fixture(d);
+	tcase_add_test(r, kubectl_list_any_chunking);
+	tcase_add_test(r, metadata_page_and_continue);
+	tcase_add_test(r, single_node);
+	tcase_add_test(r, bad_inputs);
+	tcase_add_test(r, deep_nesting);
+	tcase_add_test(r, nul_in_label);
+	tcase_add_test(d, decode_schemes);
+	tcase_add_test(d, odd_values);
+	tcase_add_test(d, namespace_rollback_duplicates);
+	tcase_add_test(d, summary_and_quorum);
+	tcase_add_test(d, selectors);
+	suite_add_tcase(s, r);
+	suite_add_tcase(s, d);
+	return test_run(s);
+}

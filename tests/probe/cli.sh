@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# caps-probe's command line: usage errors, bad --from-dir contents, and
+# the outputs of --from-dir against the golden files.
+. "$(dirname "$0")/../common/lib.sh"
+P=$CAPS_PROBE
+D=$TEST_DATA_DIR
+
+run 0 "$P" --help
+grep -q '^Usage: caps-probe' "$TMP/out" || fail "--help lacks a usage line"
+grep -q -- '--label-scheme' "$TMP/out" || fail "--help does not list --label-scheme"
+ok "--help"
+run 0 "$P" --version
+grep -Eq '^caps-probe [0-9]+\.[0-9]+\.[0-9]+ \(libvirt [0-9.]+\)$' "$TMP/out" || fail "--version: $(cat "$TMP/out")"
+ok "--version"
+
+usage() {
+	run 2 "$P" "$@"
+	one_line_error "$1"
+	ok "usage error: $*"
+}
+usage --no-such-flag
+usage --interval 5y --stdout
+usage --interval 0 --stdout
+usage --output xml
+usage --label-scheme foo --stdout
+usage --label-namespace Upper.Case --stdout
+usage --feature-file .hidden --once
+usage --virttype xen --stdout
+usage --stdout --output=json
+run 2 "$P" --stdout extra-argument
+one_line_error "unexpected argument 'extra-argument'"
+ok "stray argument"
+run 2 "$P" --from-dir "$D/amd-sev-snp" --connect qemu:///system --stdout
+one_line_error "--from-dir does not talk to libvirt"
+ok "--from-dir with --connect"
+
+bad_dir() {
+	# bad_dir CASE MESSAGE: a copy of a good case, broken by the caller
+	run 3 "$P" --from-dir "$TMP/$1" --stdout
+	one_line_error "$2"
+	[ ! -s "$TMP/out" ] || fail "partial output on error"
+	ok "bad --from-dir: $1"
+}
+cp -r "$D/amd-sev-snp" "$TMP/missing-file"
+rm "$TMP/missing-file/supported_features.xml"
+bad_dir missing-file "cannot read $TMP/missing-file/supported_features.xml: No such file or directory"
+cp -r "$D/amd-sev-snp" "$TMP/malformed"
+head -c 300 "$D/amd-sev-snp/virsh_domcapabilities.xml" >"$TMP/malformed/virsh_domcapabilities.xml"
+bad_dir malformed "$TMP/malformed/virsh_domcapabilities.xml: malformed XML at line"
+cp -r "$D/amd-sev-snp" "$TMP/empty"
+: >"$TMP/empty/capabilities.xml"
+bad_dir empty "$TMP/empty/capabilities.xml: empty document, expected <capabilities>"
+cp -r "$D/amd-sev-snp" "$TMP/wrong-root"
+cp "$D/amd-sev-snp/capabilities.xml" "$TMP/wrong-root/supported_features.xml"
+bad_dir wrong-root "root element is <capabilities>, expected <cpu>"
+cp -r "$D/amd-sev-snp" "$TMP/binary"
+head -c 4096 /dev/urandom >"$TMP/binary/virsh_domcapabilities.xml"
+run 3 "$P" --from-dir "$TMP/binary" --stdout
+[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "binary garbage: not a one-line error"
+ok "bad --from-dir: random bytes"
+run 3 "$P" --from-dir "$TMP/does-not-exist" --stdout
+one_line_error "cannot read $TMP/does-not-exist/virsh_domcapabilities.xml"
+ok "bad --from-dir: no such directory"
+run 3 "$P" --from-dir "$D/x86-host-model-unsupported" --stdout
+one_line_error "host-model CPU is not supported"
+ok "x86_64 host without a supported host-model"
+
+# aarch64 needs no supported_features.xml.
+run 0 "$P" --from-dir "$D/aarch64-no-host-model" --stdout
+grep -q '/machine-type.virt=true' "$TMP/out" || fail "aarch64 labels missing"
+ok "aarch64 without supported_features.xml"
+
+# The CLI prints what the golden files hold.
+for dir in "$D"/*/; do
+	name=$(basename "$dir")
+	[ -e "$dir/expected-error" ] && continue
+	run 0 "$P" --from-dir "$dir" --stdout --label-scheme kubevirt
+	cmp -s "$TMP/out" "$dir/labels.kubevirt" || fail "$name: --stdout --label-scheme kubevirt differs"
+	run 0 "$P" --from-dir "$dir" --stdout
+	cmp -s "$TMP/out" "$dir/labels.nfd" || fail "$name: --stdout differs"
+	run 0 "$P" --from-dir "$dir" --output yaml --node-name "$name"
+	cmp -s "$TMP/out" "$dir/report.yaml" || fail "$name: --output yaml differs"
+	run 0 "$P" --from-dir "$dir" -o json --node-name "$name"
+	cmp -s "$TMP/out" "$dir/report.json" || fail "$name: --output json differs"
+	ok "$name: CLI output equals the golden files"
+done
+
+# Node name: flag, then $NODE_NAME, then the host name.
+run 0 env NODE_NAME=from-env "$P" --from-dir "$D/amd-sev-snp" -o yaml
+grep -q '^node_name: from-env$' "$TMP/out" || fail "NODE_NAME not used"
+run 0 env -u NODE_NAME "$P" --from-dir "$D/amd-sev-snp" -o yaml
+grep -q "^node_name: $(hostname)\$" "$TMP/out" || fail "host name not used"
+ok "node name sources"
+
+# --obsolete-models replaces KubeVirt's list and enables obsolete-host-model.
+run 0 "$P" --from-dir "$D/amd-sev-snp" --stdout --label-scheme kubevirt --obsolete-models EPYC-Genoa,EPYC
+grep -q '^node-labeller.kubevirt.io/obsolete-host-model=true$' "$TMP/out" || fail "no obsolete-host-model"
+! grep -q '^cpu-model.node.kubevirt.io/EPYC=' "$TMP/out" || fail "obsolete EPYC still usable"
+ok "--obsolete-models"
+run 0 "$P" --from-dir "$D/amd-sev-snp" --stdout --label-namespace candidate.libvirt.feature.node.kubernetes.io
+[ "$(grep -vc '^candidate\.libvirt\.feature\.node\.kubernetes\.io/' "$TMP/out")" -eq 0 ] || fail "namespace not applied"
+ok "--label-namespace"
+echo "$checks checks passed"
