@@ -5,14 +5,12 @@
  * as an NFD feature file (or print it).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
 
 #include "virt-caps/cli.h"
 #include "virt-caps/collect.h"
-#include "virt-caps/exitcode.h"
 #include "virt-caps/featurefile.h"
 #include "virt-caps/labels.h"
 #include "virt-caps/log.h"
@@ -33,7 +31,7 @@ struct options {
 	bool once;
 	bool to_stdout;
 	bool report;
-	enum vc_format format;
+	enum vc_output format;
 };
 
 static const char usage_text[] =
@@ -86,15 +84,11 @@ static const char usage_text[] =
 	"                            65536-byte limit\n"
 	"      --interval=DURATION   loop period, e.g. 30s, 10m, 1h (default 1h); the\n"
 	"                            labels expire after 3 intervals\n"
-	"\n"
-	"  -v, --verbose             more messages (repeat for debug)\n"
-	"  -q, --quiet               errors only\n"
-	"  -h, --help                show this help and exit\n"
-	"      --version             show the version and exit\n"
-	"\n"
+	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 ok (and on SIGTERM/SIGINT in loop mode), 2 usage error,\n"
 	"3 bad input or data (unreadable or malformed XML, unusable directory),\n"
-	"4 libvirt failure. On any error the previous feature file stays untouched.\n";
+	"4 libvirt failure, 5 standard output could not be written. On any error\n"
+	"the previous feature file stays untouched.\n";
 
 enum {
 	OPT_ONCE = 256,
@@ -112,7 +106,6 @@ enum {
 	OPT_FEATURES_DIR,
 	OPT_FEATURE_FILE,
 	OPT_INTERVAL,
-	OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -133,10 +126,6 @@ static const struct option long_options[] = {
 	{"features-dir", required_argument, NULL, OPT_FEATURES_DIR},
 	{"feature-file", required_argument, NULL, OPT_FEATURE_FILE},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
 
@@ -146,10 +135,10 @@ set_value_option(struct options *o, int c, const char *arg)
 	switch (c) {
 	case 'o':
 		o->report = true;
-		if (vc_format_parse(arg, &o->format) < 0)
-			return vc_cli_usage_error(
-				"--output must be yaml or json, not '%s'", arg);
-		return 0;
+		return vc_cli_output(arg,
+				     VC_OUTPUT_BIT(VC_OUTPUT_YAML) |
+					     VC_OUTPUT_BIT(VC_OUTPUT_JSON),
+				     &o->format);
 	case OPT_SCHEME:
 		if (vc_label_scheme_parse(arg, &o->labels.scheme) < 0)
 			return vc_cli_usage_error(
@@ -243,52 +232,41 @@ print_version(void)
 	printf("caps-probe %s (libvirt %s)\n", VC_VERSION, lib);
 }
 
-/* Returns 0 to go on, 1 to exit 0 (--help, --version), -EINVAL on usage errors. */
+static int
+set_option(void *ctx, int c, const char *arg)
+{
+	struct options *o = ctx;
+	int rc = set_value_option(o, c, arg);
+
+	if (rc == 1)
+		rc = set_path_option(o, c, arg);
+	if (rc != 1)
+		return rc;
+	if (c == OPT_ONCE)
+		o->once = true;
+	else /* OPT_STDOUT: the table has no other option */
+		o->to_stdout = true;
+	return 0;
+}
+
+/* VC_CLI_RUN to go on, VC_CLI_DONE after --help/--version, -EINVAL on usage errors. */
 static int
 parse_options(int argc, char **argv, struct options *o)
 {
-	int c, level = VC_LOG_INFO;
+	const struct vc_cli cli = {
+		.usage = usage_text,
+		.short_opts = "o:c:",
+		.long_opts = long_options,
+		.option = set_option,
+		.ctx = o,
+		.version = print_version,
+	};
+	int rc = vc_cli_parse(&cli, argc, argv);
 
-	opterr = 0; /* getopt's own messages take two lines; ours take one */
-	while ((c = getopt_long(argc, argv, ":o:c:vqh", long_options, NULL)) != -1) {
-		int rc = set_value_option(o, c, optarg);
-
-		if (rc == 1)
-			rc = set_path_option(o, c, optarg);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			continue;
-		switch (c) {
-		case OPT_ONCE:
-			o->once = true;
-			break;
-		case OPT_STDOUT:
-			o->to_stdout = true;
-			break;
-		case 'v':
-			level++;
-			break;
-		case 'q':
-			level = VC_LOG_ERROR;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case OPT_VERSION:
-			print_version();
-			return 1;
-		case ':':
-			return vc_cli_usage_error("option '%s' needs a value",
-						  argv[optind - 1]);
-		default:
-			return vc_cli_usage_error("unknown option '%s'",
-						  argv[optind - 1]);
-		}
-	}
+	if (rc != VC_CLI_RUN)
+		return rc;
 	if (optind < argc)
 		return vc_cli_usage_error("unexpected argument '%s'", argv[optind]);
-	vc_log_set_level(level > VC_LOG_DEBUG ? VC_LOG_DEBUG : level);
 	return check_options(o);
 }
 
@@ -308,18 +286,22 @@ node_name(const struct options *o)
 	return xstrdup(host);
 }
 
-/* One probe: node record and labels. Returns 0 or -errno (reported). */
-static int
+/* One probe: node record and labels. VC_EXIT_OK or the failure's class. */
+static enum vc_exit
 collect(const struct options *o, struct vc_node *n, struct vc_labels *l)
 {
-	int rc = o->from_dir ? vc_collect_from_dir(o->from_dir, &o->rules, n)
-			     : vc_collect_live(&o->probe, &o->rules, n);
+	enum vc_result rc = VC_OK;
 
+	if (o->from_dir)
+		rc = vc_collect_from_dir(o->from_dir, &o->rules, n) < 0 ? VC_ERR_INPUT
+									: VC_OK;
+	else
+		rc = vc_collect_live(&o->probe, &o->rules, n);
 	if (rc < 0)
-		return rc;
+		return vc_exit_for(rc);
 	n->name = node_name(o);
 	vc_labels_build(n, &o->labels, l);
-	return 0;
+	return VC_EXIT_OK;
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -341,30 +323,34 @@ print_labels(const struct vc_labels *l)
 static int
 print_report(const struct options *o, const struct vc_node *n)
 {
-	_autoout_ struct vc_out *out = vc_out_new(o->format);
+	_autoout_ struct vc_out *out = vc_out_new(vc_cli_format(o->format));
 	_autofree_ char *text = NULL;
 	size_t len = 0;
 
 	vc_nodereport_write(out, n);
-	if (vc_out_finish(out, &text, &len) < 0)
+	if (vc_out_finish(out, &text, &len) < 0) {
+		vc_err("cannot render the node report");
 		return -EIO;
+	}
 	return vc_cli_write_stdout(text, len);
 }
 
-static int
+static enum vc_exit
 run_print(const struct options *o)
 {
 	_cleanup_(vc_node_clear) struct vc_node n = {0};
 	_cleanup_(vc_labels_clear) struct vc_labels l = {0};
-	int rc = collect(o, &n, &l);
+	enum vc_exit rc = collect(o, &n, &l);
 
-	if (rc < 0)
+	if (rc != VC_EXIT_OK)
 		return rc;
-	return o->report ? print_report(o, &n) : print_labels(&l);
+	if ((o->report ? print_report(o, &n) : print_labels(&l)) < 0)
+		return VC_EXIT_OUTPUT;
+	return VC_EXIT_OK;
 }
 
-/* Probe and publish once. Returns 0 or -errno (reported). */
-static int
+/* Probe and publish once. VC_EXIT_OK or the failure's class (reported). */
+static enum vc_exit
 run_once(const struct options *o)
 {
 	_cleanup_(vc_node_clear) struct vc_node n = {0};
@@ -374,16 +360,18 @@ run_once(const struct options *o)
 		.name = o->feature_file,
 		.expiry = (long long)time(NULL) + 3LL * (long long)o->interval,
 	};
-	int rc = collect(o, &n, &l);
+	enum vc_exit rc = collect(o, &n, &l);
+	int files;
 
-	if (rc < 0)
+	if (rc != VC_EXIT_OK)
 		return rc;
-	rc = vc_featurefile_write(&f, &l);
-	if (rc < 0)
-		return rc == -EIO ? -EINVAL : rc; /* a file problem, not libvirt's */
-	vc_info("wrote %zu labels to %s/%s (%d file%s)", l.n, f.dir, f.name, rc,
-		rc == 1 ? "" : "s");
-	return 0;
+	/* Any failure here is the features directory's: bad input for us. */
+	files = vc_featurefile_write(&f, &l);
+	if (files < 0)
+		return VC_EXIT_DATA;
+	vc_info("wrote %zu labels to %s/%s (%d file%s)", l.n, f.dir, f.name, files,
+		files == 1 ? "" : "s");
+	return VC_EXIT_OK;
 }
 
 /* ---- loop ---------------------------------------------------------------- */
@@ -438,7 +426,7 @@ run_loop(const struct options *o, const sigset_t *set)
 	for (;;) {
 		unsigned long delay = o->interval;
 
-		if (run_once(o) < 0) {
+		if (run_once(o) != VC_EXIT_OK) {
 			failures++;
 			delay = retry_delay(failures, o->interval);
 			vc_warn("probe failed (%u in a row); retrying in %lus, previous labels kept",
@@ -461,7 +449,7 @@ options_init(struct options *o)
 	o->features_dir = VC_FEATURES_DIR;
 	o->feature_file = VC_FEATUREFILE_NAME;
 	o->interval = 3600;
-	o->format = VC_FMT_YAML;
+	o->format = VC_OUTPUT_YAML;
 }
 
 static void
@@ -480,12 +468,12 @@ main(int argc, char **argv)
 	vc_log_set_program("caps-probe");
 	options_init(&o);
 	rc = parse_options(argc, argv, &o);
-	if (rc != 0)
-		return rc > 0 ? VC_EXIT_OK : VC_EXIT_USAGE;
+	if (rc != VC_CLI_RUN)
+		return rc == VC_CLI_DONE ? VC_EXIT_OK : VC_EXIT_USAGE;
 	if (o.to_stdout || o.report) {
-		rc = vc_exit_from_rc(run_print(&o));
+		rc = run_print(&o);
 	} else if (o.once) {
-		rc = vc_exit_from_rc(run_once(&o));
+		rc = run_once(&o);
 	} else {
 		/* Block the signals before libvirt starts threads, then take
 		 * them synchronously between probes: a write in progress

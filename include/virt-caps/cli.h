@@ -1,11 +1,75 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Command-line helpers shared by caps-probe and caps-aggregate. */
+/*
+ * The command-line grammar both programs share: getopt_long with one-line
+ * usage errors, the common options (-v info, -v -v debug, -q errors only,
+ * -h, --version), one --output parser, and writing to standard output.
+ */
 #pragma once
 
+#include <getopt.h>
+
+#include "virt-caps/exitcode.h"
+#include "virt-caps/out.h"
 #include "virt-caps/util.h"
 
-/** "PROGRAM: MESSAGE (see PROGRAM --help)" on stderr; returns -EINVAL. */
+/* The --help text of the common options, for usage texts. */
+#define VC_CLI_COMMON_HELP                                                               \
+	"  -v, --verbose             say what is done (info); -v -v adds debug detail\n" \
+	"  -q, --quiet               errors only\n"                                      \
+	"  -h, --help                show this help and exit\n"                          \
+	"      --version             show the version and exit\n"
+
+struct vc_cli {
+	const char *subcommand;         /* "diff", or NULL: named in usage errors */
+	const char *usage;              /* printed by --help */
+	const char *short_opts;         /* the command's own, without ':' */
+	const struct option *long_opts; /* the command's own, ending with {0} */
+	/* One of the command's own options: 0, or -EINVAL (usage error reported). */
+	int (*option)(void *ctx, int c, const char *arg);
+	void *ctx;
+	void (*version)(void); /* NULL: "PROGRAM VERSION" */
+};
+
+enum {
+	VC_CLI_RUN = 0,  /* options parsed: go on with argv[optind...] */
+	VC_CLI_DONE = 1, /* --help or --version printed: exit 0 */
+};
+
+/**
+ * Parse @argv's options (from argv[1]) with the common options added to the
+ * command's own, and set the log level: warnings by default, -v info,
+ * -v -v debug, -q errors only. Returns VC_CLI_RUN with
+ * optind at the first operand, VC_CLI_DONE, or -EINVAL after one usage
+ * line naming the option.
+ */
+int vc_cli_parse(const struct vc_cli *cli, int argc, char **argv);
+
+/** "NAME: MESSAGE (see NAME --help)" on stderr; returns -EINVAL. */
 int vc_cli_usage_error(const char *fmt, ...) _printf_(1, 2);
 
-/** Write all of @text to stdout and flush. Returns 0 or -EPIPE (reported). */
+/** What --output can name; each command allows some of them. */
+enum vc_output {
+	VC_OUTPUT_YAML,
+	VC_OUTPUT_JSON,
+	VC_OUTPUT_TABLE,
+	VC_OUTPUT_TEXT,
+};
+#define VC_OUTPUT_BIT(f) (1U << (f))
+
+/**
+ * Parse --output @arg among the @allowed outputs (VC_OUTPUT_BIT set).
+ * Returns 0 or -EINVAL after a usage error listing the allowed values.
+ */
+int vc_cli_output(const char *arg, unsigned allowed, enum vc_output *out);
+
+/** The out.h backend of a structured output (YAML for the others). */
+enum vc_format vc_cli_format(enum vc_output f);
+
+/**
+ * Write all of @text to standard output and flush. Returns 0, or -EIO
+ * after one line saying the output could not be written (VC_EXIT_OUTPUT).
+ */
 int vc_cli_write_stdout(const char *text, size_t len);
+
+/** Report a failed write of standard output once; returns -EIO. */
+int vc_cli_output_failed(int err);

@@ -19,8 +19,9 @@ int vc_collect_from_dir(const char *dir, const struct vc_rules *rules, struct vc
 
 /**
  * Probe libvirt, then add versions, Hyper-V capabilities (x86_64, from
- * the KVM device) and the realtime sysctl. Returns 0, -EIO (libvirt) or
- * -EINVAL (data, options, state directory).
+ * the KVM device) and the realtime sysctl. VC_ERR_INPUT: options, state
+ * directory, or a host KubeVirt's rules cannot label; VC_ERR_BACKEND:
+ * libvirt failed or answered XML that does not parse.
  */
-int vc_collect_live(const struct vc_probe_opts *o, const struct vc_rules *rules,
-		    struct vc_node *n);
+enum vc_result vc_collect_live(const struct vc_probe_opts *o,
+			       const struct vc_rules *rules, struct vc_node *n);

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Exit statuses shared by caps-probe and caps-aggregate. */
+/*
+ * Exit statuses of caps-probe and caps-aggregate. Each program picks the
+ * class where it knows which step failed (reading input, a backend,
+ * writing output); library calls that can fail on either side return an
+ * enum vc_result (result.h), never an errno to be mapped.
+ */
 #pragma once
 
-#include <errno.h>
+#include "virt-caps/result.h"
 
 enum vc_exit {
 	VC_EXIT_OK = 0,      /* done (also SIGTERM/SIGINT in loop mode) */
@@ -10,13 +15,12 @@ enum vc_exit {
 	VC_EXIT_USAGE = 2,   /* bad flags or arguments */
 	VC_EXIT_DATA = 3,    /* bad input: file, XML, JSON, directory, nothing probed */
 	VC_EXIT_BACKEND = 4, /* libvirt or Kubernetes API failure */
+	VC_EXIT_OUTPUT = 5,  /* the output could not be written (standard output) */
 };
 
-/** Map a library return code (-EIO: backend, other -errno: data) to an exit status. */
-static inline int
-vc_exit_from_rc(int rc)
+/** The exit status of a failed step that returned @r. */
+static inline enum vc_exit
+vc_exit_for(enum vc_result r)
 {
-	if (rc >= 0)
-		return VC_EXIT_OK;
-	return rc == -EIO ? VC_EXIT_BACKEND : VC_EXIT_DATA;
+	return r == VC_ERR_BACKEND ? VC_EXIT_BACKEND : r < 0 ? VC_EXIT_DATA : VC_EXIT_OK;
 }

@@ -12,6 +12,7 @@
 
 #include "virt-caps/kubeconfig.h"
 #include "virt-caps/nodelist.h"
+#include "virt-caps/result.h"
 
 struct vc_kube_opts {
 	size_t page_size;        /* limit= (default 500) */
@@ -30,9 +31,10 @@ struct vc_kube_sink {
 };
 
 /**
- * List every node. Returns 0, -EIO for an API or network failure, or
- * -EINVAL for a configuration problem (unreadable token or certificate
- * file, failing exec plugin); each reported once.
+ * List every node. VC_ERR_BACKEND: the API server or the network failed;
+ * VC_ERR_INPUT: a configuration problem (unreadable token, certificate or
+ * key file). Each reported once.
  */
-int vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *o,
-		       const struct vc_kube_sink *sink);
+enum vc_result vc_kube_list_nodes(const struct vc_kube_config *cfg,
+				  const struct vc_kube_opts *o,
+				  const struct vc_kube_sink *sink);

@@ -21,9 +21,6 @@ enum vc_format {
 
 struct vc_out;
 
-/** Parse "yaml" / "json". Returns 0 or -EINVAL. */
-int vc_format_parse(const char *s, enum vc_format *out);
-
 struct vc_out *vc_out_new(enum vc_format f);
 /**
  * Write to @fp as the document is built, for large outputs (a cluster

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "virt-caps/result.h"
 #include "virt-caps/util.h"
 
 /* Flags of virConnectGetDomainCapabilities newer than libvirt 9.0's
@@ -41,11 +42,11 @@ struct vc_probe_result {
 };
 
 /**
- * Run the libvirt calls. Returns 0, -EINVAL for bad options, an
- * unsupported arch or an unusable state directory, -EIO when libvirt fails (each reported
- * once with libvirt's own message).
+ * Run the libvirt calls. VC_ERR_INPUT: bad options, an unsupported arch
+ * or an unusable state directory; VC_ERR_BACKEND: libvirt failed (each
+ * reported once with libvirt's own message).
  */
-int vc_probe_run(const struct vc_probe_opts *o, struct vc_probe_result *r);
+enum vc_result vc_probe_run(const struct vc_probe_opts *o, struct vc_probe_result *r);
 
 /**
  * Close the libvirt connection vc_probe_run keeps between probes (one per

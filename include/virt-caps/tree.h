@@ -31,7 +31,7 @@ struct vc_tree {
  * as YAML. Returns NULL after reporting an error naming @what.
  */
 struct vc_tree *vc_tree_parse(const char *text, size_t len, const char *what);
-/** Read and parse a file (at most @max bytes). */
+/** Read and parse a file, "-" for standard input (at most @max bytes). */
 struct vc_tree *vc_tree_load(const char *path, size_t max);
 
 /** Value of @key in map @t, or NULL (also when @t is not a map). */

@@ -6,9 +6,11 @@
  */
 #pragma once
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,26 @@ strempty(const char *s)
  * Returns 0 or -errno (-EFBIG when the file is larger than @max).
  */
 int vc_read_file(const char *path, size_t max, char **out, size_t *len);
+/** The same from an open descriptor (not closed). */
+int vc_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/*
+ * Every file argument of the programs takes "-" for standard input:
+ * vc_read_input reads it like vc_read_file, vc_input_name names it in
+ * messages ("standard input").
+ */
+bool vc_is_stdin(const char *path);
+const char *vc_input_name(const char *path);
+int vc_read_input(const char *path, size_t max, char **out, size_t *len);
+
+/** Strip leading and trailing white space in place; returns @s. */
+char *vc_trim(char *s);
+
+/**
+ * Strict unsigned decimal: digits only (no sign, blank or prefix), at
+ * most @max. Returns 0 or -EINVAL.
+ */
+int vc_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
 /** Parse "30s", "10m", "1h", "2h30m" or plain seconds. Returns 0 or -EINVAL. */
 int vc_parse_duration(const char *s, unsigned long *seconds);

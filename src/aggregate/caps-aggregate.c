@@ -5,53 +5,45 @@
  * cluster-wide report; `caps-aggregate diff OLD NEW` compares two reports.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <time.h>
 
 #include "virt-caps/cli.h"
 #include "virt-caps/cluster.h"
 #include "virt-caps/diff.h"
 #include "virt-caps/execcred.h"
-#include "virt-caps/exitcode.h"
 #include "virt-caps/kube.h"
 #include "virt-caps/log.h"
-#include "virt-caps/nodelist.h"
+#include "virt-caps/nodefile.h"
 #include "virt-caps/out.h"
 #include "virt-caps/report.h"
 #include "virt-caps/selector.h"
 
-#define READ_CHUNK (256 * 1024)
-
-enum format {
-	FMT_YAML,
-	FMT_JSON,
-	FMT_TABLE,
-};
-
 struct options {
-	const char *file;
+	struct vc_strv files; /* -f, in order; "-" is standard input */
 	const char *selector;
 	const char *ns;
 	const char *kubeconfig;
 	const char *context;
+	const char *api_option; /* an API-only option given, for -f's usage error */
 	struct vc_selector sel; /* -l, parsed, for -f */
-	enum format format;
+	enum vc_output format;
 	struct vc_report_opts report;
 	struct vc_kube_opts kube;
 };
 
 static const char usage_text[] =
 	"Usage: caps-aggregate [OPTION]...\n"
-	"       caps-aggregate -f FILE|- [OPTION]...\n"
-	"       caps-aggregate diff OLD NEW [-o yaml|json|text]\n"
+	"       caps-aggregate -f FILE [-f FILE]... [OPTION]...\n"
+	"       caps-aggregate diff [-o yaml|json|text] OLD NEW\n"
 	"Print the cluster-wide CPU capabilities report from every node's labels\n"
 	"(caps-probe's nfd labels, or KubeVirt's own node-labeller labels), or\n"
-	"compare two reports.\n"
+	"compare two reports. Every FILE, OLD and NEW may be '-' for standard input.\n"
 	"\n"
 	"Input (default: the Kubernetes API, configured the way kubectl finds it):\n"
-	"  -f, --filename=FILE       read `kubectl get nodes -o json` output ('-': stdin);\n"
-	"                            a List, NodeList, PartialObjectMetadataList or Node\n"
+	"  -f, --filename=FILE       read `kubectl get nodes -o json` or `-o yaml`\n"
+	"                            output: a List, NodeList, PartialObjectMetadataList\n"
+	"                            or Node; repeat to merge several lists (a node in\n"
+	"                            two of them is an error)\n"
 	"      --kubeconfig=FILE     kubeconfig (default $KUBECONFIG, a colon-separated\n"
 	"                            list, then ~/.kube/config, then the in-cluster\n"
 	"                            service account)\n"
@@ -68,16 +60,17 @@ static const char usage_text[] =
 	"                            probed nodes of an arch: ceil(N * nodes / 100) nodes\n"
 	"      --label-namespace=NS  namespace of caps-probe's nfd labels (default\n"
 	"                            " VC_NFD_NAMESPACE ")\n"
+	"global_caps and quorum are maps keyed by arch, whatever the cluster holds.\n"
 	"\n"
 	"diff: compares two reports (YAML or JSON): models lost and gained globally and\n"
-	"per node, features and machine types, host model and version changes. Exit\n"
-	"status 1 when a model leaves global_caps or a node present in both loses a\n"
-	"usable model, a feature or a machine type.\n"
-	"\n"
-	"  -v, --verbose, -q, --quiet, -h, --help, --version\n"
-	"\n"
+	"per node, features and machine types, host model and version changes. Its\n"
+	"only option is -o yaml, json or text (default). Exit status 1 when a model\n"
+	"leaves global_caps or a node present in both loses a usable model, a feature\n"
+	"or a machine type.\n"
+	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 ok, 1 diff found a loss, 2 usage error, 3 bad input (file,\n"
-	"JSON, kubeconfig, no node carries capability labels), 4 API failure.\n";
+	"JSON, YAML, kubeconfig, no node carries capability labels), 4 API failure,\n"
+	"5 standard output could not be written.\n";
 
 enum {
 	OPT_KUBECONFIG = 256,
@@ -87,10 +80,9 @@ enum {
 	OPT_RETRIES,
 	OPT_QUORUM,
 	OPT_NAMESPACE,
-	OPT_VERSION,
 };
 
-static const struct option long_options[] = {
+static const struct option report_options[] = {
 	{"filename", required_argument, NULL, 'f'},
 	{"output", required_argument, NULL, 'o'},
 	{"selector", required_argument, NULL, 'l'},
@@ -101,73 +93,37 @@ static const struct option long_options[] = {
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"quorum", required_argument, NULL, OPT_QUORUM},
 	{"label-namespace", required_argument, NULL, OPT_NAMESPACE},
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
 
-static int
-parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (strempty(s) || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || *end || *out > max ? -EINVAL : 0;
-}
-
-static int
-parse_format(const char *s, enum format *f)
-{
-	if (streq(s, "yaml"))
-		*f = FMT_YAML;
-	else if (streq(s, "json"))
-		*f = FMT_JSON;
-	else if (streq(s, "table") || streq(s, "text"))
-		*f = FMT_TABLE;
-	else
-		return -EINVAL;
-	return 0;
-}
+static const struct option diff_options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{NULL, 0, NULL, 0},
+};
 
 static int
 parse_quorum(const char *arg, unsigned *out)
 {
 	_autofree_ char *num = xstrdup(arg);
 	size_t n = strlen(num);
-	unsigned long v;
+	unsigned long long v;
 
 	if (n && num[n - 1] == '%')
 		num[n - 1] = '\0';
-	if (parse_uint(num, 100, &v) < 0 || v == 0)
+	if (vc_parse_uint(num, 100, &v) < 0 || v == 0)
 		return vc_cli_usage_error(
 			"--quorum must be a percentage from 1%% to 100%%, not '%s'", arg);
 	*out = (unsigned)v;
 	return 0;
 }
 
+/* Options that only the API listing reads. */
 static int
-set_option(struct options *o, int c, const char *arg)
+set_api_option(struct options *o, int c, const char *arg)
 {
-	unsigned long v;
-	const char *why;
+	unsigned long long v;
 
 	switch (c) {
-	case 'f':
-		o->file = arg;
-		return 0;
-	case 'l':
-		o->selector = arg;
-		return 0;
-	case 'o':
-		if (parse_format(arg, &o->format) < 0)
-			return vc_cli_usage_error(
-				"--output must be yaml, json or table, not '%s'", arg);
-		return 0;
 	case OPT_KUBECONFIG:
 		o->kubeconfig = arg;
 		return 0;
@@ -175,11 +131,11 @@ set_option(struct options *o, int c, const char *arg)
 		o->context = arg;
 		return 0;
 	case OPT_PAGE_SIZE:
-		if (parse_uint(arg, 100000, &v) < 0 || v == 0)
+		if (vc_parse_uint(arg, 100000, &v) < 0 || v == 0)
 			return vc_cli_usage_error(
 				"--page-size must be a number from 1 to 100000, not '%s'",
 				arg);
-		o->kube.page_size = v;
+		o->kube.page_size = (size_t)v;
 		return 0;
 	case OPT_TIMEOUT:
 		if (vc_parse_duration(arg, &o->kube.timeout_s) < 0 ||
@@ -188,13 +144,35 @@ set_option(struct options *o, int c, const char *arg)
 				"--request-timeout: '%s' is not a duration like 30s or 2m",
 				arg);
 		return 0;
-	case OPT_RETRIES:
-		if (parse_uint(arg, 100, &v) < 0)
+	default: /* OPT_RETRIES */
+		if (vc_parse_uint(arg, 100, &v) < 0)
 			return vc_cli_usage_error(
 				"--retries must be a number from 0 to 100, not '%s'",
 				arg);
 		o->kube.retries = (unsigned)v;
 		return 0;
+	}
+}
+
+static int
+set_report_option(void *ctx, int c, const char *arg)
+{
+	struct options *o = ctx;
+	const char *why;
+
+	switch (c) {
+	case 'f':
+		vc_strv_push(&o->files, arg);
+		return 0;
+	case 'l':
+		o->selector = arg;
+		return 0;
+	case 'o':
+		return vc_cli_output(arg,
+				     VC_OUTPUT_BIT(VC_OUTPUT_YAML) |
+					     VC_OUTPUT_BIT(VC_OUTPUT_JSON) |
+					     VC_OUTPUT_BIT(VC_OUTPUT_TABLE),
+				     &o->format);
 	case OPT_QUORUM:
 		return parse_quorum(arg, &o->report.quorum);
 	case OPT_NAMESPACE:
@@ -205,46 +183,40 @@ set_option(struct options *o, int c, const char *arg)
 		o->ns = arg;
 		return 0;
 	}
-	return 1;
+	for (const struct option *opt = report_options; opt->name; opt++)
+		if (opt->val == c)
+			o->api_option = opt->name; /* for -f's usage error */
+	return set_api_option(o, c, arg);
 }
 
-/* Returns 0 to go on, 1 to exit 0 (--help, --version), -EINVAL on usage errors. */
 static int
-parse_options(int argc, char **argv, struct options *o)
+set_diff_option(void *ctx, int c, const char *arg)
 {
-	int c, level = VC_LOG_INFO;
+	/* The table has only --output. */
+	return vc_cli_output(arg,
+			     VC_OUTPUT_BIT(VC_OUTPUT_YAML) |
+				     VC_OUTPUT_BIT(VC_OUTPUT_JSON) |
+				     VC_OUTPUT_BIT(VC_OUTPUT_TEXT),
+			     ctx);
+}
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:l:vqh", long_options, NULL)) != -1) {
-		int rc = set_option(o, c, optarg);
+/* What getopt cannot check: operands, -f against API options, stdin twice. */
+static int
+check_report_options(struct options *o, int argc, char **argv)
+{
+	size_t stdin_uses = 0;
 
-		if (rc <= 0) {
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		switch (c) {
-		case 'v':
-			level++;
-			break;
-		case 'q':
-			level = VC_LOG_ERROR;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case OPT_VERSION:
-			printf("caps-aggregate %s\n", VC_VERSION);
-			return 1;
-		case ':':
-			return vc_cli_usage_error("option '%s' needs a value",
-						  argv[optind - 1]);
-		default:
-			return vc_cli_usage_error("unknown option '%s'",
-						  argv[optind - 1]);
-		}
-	}
-	vc_log_set_level(level > VC_LOG_DEBUG ? VC_LOG_DEBUG : level);
+	if (optind < argc)
+		return vc_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->files.n && o->api_option)
+		return vc_cli_usage_error(
+			"--%s is for the API; it cannot be used with -f", o->api_option);
+	for (size_t i = 0; i < o->files.n; i++)
+		stdin_uses += vc_is_stdin(o->files.v[i]);
+	if (stdin_uses > 1)
+		return vc_cli_usage_error("standard input ('-') can be read only once");
+	if (o->files.n && o->selector && vc_selector_parse(o->selector, &o->sel) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -252,7 +224,7 @@ parse_options(int argc, char **argv, struct options *o)
 
 struct reader {
 	struct vc_cluster *cluster;
-	struct vc_selector sel;
+	const struct vc_selector *sel;
 	bool filter;
 };
 
@@ -261,7 +233,7 @@ on_node(void *data, const char *name, const struct vc_label_ref *labels, size_t 
 {
 	struct reader *r = data;
 
-	if (!r->filter || vc_selector_match(&r->sel, labels, n))
+	if (!r->filter || vc_selector_match(r->sel, labels, n))
 		vc_cluster_add(r->cluster, name, labels, n);
 }
 
@@ -271,52 +243,64 @@ want_label(void *data, const char *key, size_t len)
 	return vc_cluster_wants(((struct reader *)data)->cluster, key, len);
 }
 
+struct node_origin {
+	const char *name;
+	size_t file;
+};
+
 static int
-feed_fd(int fd, const char *what, struct vc_nodelist *p)
+cmp_origin(const void *a, const void *b)
 {
-	_autofree_ char *buf = xzalloc(READ_CHUNK);
+	const struct node_origin *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
-	for (;;) {
-		ssize_t n = read(fd, buf, READ_CHUNK);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			vc_err("cannot read %s: %s", what, strerror(errno));
-			return -EINVAL;
-		}
-		if (n == 0)
-			return 0;
-		if (vc_nodelist_feed(p, buf, (size_t)n) < 0)
-			return -EINVAL;
-	}
+	return c ? c : (x->file > y->file) - (x->file < y->file);
 }
 
+/* A node listed in two of the -f inputs is an error: which one is right? */
 static int
-read_file(const struct options *o, struct reader *r)
+check_duplicates(const struct vc_cluster *c, const size_t *ends,
+		 const struct vc_strv *files)
 {
-	bool is_stdin = streq(o->file, "-");
-	const char *what = is_stdin ? "standard input" : o->file;
-	_autoclose_ int fd = is_stdin ? dup(0) : open(o->file, O_RDONLY | O_CLOEXEC);
-	struct vc_nodelist *p;
-	int rc;
+	_autofree_ struct node_origin *v = xzalloc((c->n + 1) * sizeof(*v));
+	size_t file = 0;
 
-	if (fd < 0) {
-		vc_err("cannot open %s: %s", what, strerror(errno));
-		return -EINVAL;
+	for (size_t i = 0; i < c->n; i++) {
+		while (i >= ends[file])
+			file++;
+		v[i] = (struct node_origin){c->nodes[i].name, file};
 	}
-	p = vc_nodelist_new(what, on_node, r);
-	if (!r->filter) /* the selector needs every label; the model only some */
-		vc_nodelist_set_filter(p, want_label);
-	rc = feed_fd(fd, what, p);
-	if (rc == 0)
-		rc = vc_nodelist_finish(p);
-	if (rc == 0 && vc_nodelist_count(p) == 0) {
-		vc_err("%s: the list has no nodes", what);
-		rc = -EINVAL;
+	qsort(v, c->n, sizeof(*v), cmp_origin);
+	for (size_t i = 1; i < c->n; i++) {
+		if (streq(v[i - 1].name, v[i].name) && v[i - 1].file != v[i].file) {
+			vc_err("node %s is in both %s and %s", v[i].name,
+			       vc_input_name(files->v[v[i - 1].file]),
+			       vc_input_name(files->v[v[i].file]));
+			return -EINVAL;
+		}
 	}
-	vc_nodelist_free(p);
-	return rc;
+	return 0;
+}
+
+static enum vc_result
+read_files(const struct options *o, struct reader *r)
+{
+	const struct vc_nodefile_opts f = {
+		.node = on_node,
+		/* the selector needs every label; the model only some */
+		.want = r->filter ? NULL : want_label,
+		.data = r,
+	};
+	_autofree_ size_t *ends = xzalloc(o->files.n * sizeof(*ends));
+
+	for (size_t i = 0; i < o->files.n; i++) {
+		if (vc_nodefile_read(o->files.v[i], &f) < 0)
+			return VC_ERR_INPUT;
+		ends[i] = r->cluster->n;
+	}
+	if (o->files.n > 1 && check_duplicates(r->cluster, ends, &o->files) < 0)
+		return VC_ERR_INPUT;
+	return VC_OK;
 }
 
 static void
@@ -331,7 +315,7 @@ sink_count(void *data)
 	return ((struct reader *)data)->cluster->n;
 }
 
-static int
+static enum vc_result
 read_api(struct options *o, struct reader *r)
 {
 	struct vc_kube_config cfg;
@@ -339,20 +323,20 @@ read_api(struct options *o, struct reader *r)
 				    .rollback = sink_rollback,
 				    .count = sink_count,
 				    .data = r};
-	int rc = vc_kube_config_load(o->kubeconfig, o->context, &cfg);
+	enum vc_result rc = VC_ERR_INPUT;
 
-	if (rc < 0)
-		return rc;
-	rc = vc_execcred_apply(&cfg);
-	if (rc == 0) {
+	if (vc_kube_config_load(o->kubeconfig, o->context, &cfg) < 0)
+		return VC_ERR_INPUT;
+	if (vc_execcred_apply(&cfg) == 0) {
 		o->kube.selector = o->selector;
-		o->kube.progress = isatty(2) && vc_log_get_level() >= VC_LOG_INFO;
+		/* Progress on a terminal unless -q. */
+		o->kube.progress = isatty(2) && vc_log_get_level() >= VC_LOG_WARN;
 		rc = vc_kube_list_nodes(&cfg, &o->kube, &sink);
 	}
-	if (rc == 0 && r->cluster->n == 0) {
+	if (rc == VC_OK && r->cluster->n == 0) {
 		vc_err("the API server at %s listed no nodes%s%s", cfg.server,
 		       o->selector ? " matching " : "", o->selector ? o->selector : "");
-		rc = -EINVAL;
+		rc = VC_ERR_INPUT;
 	}
 	vc_kube_config_clear(&cfg);
 	return rc;
@@ -368,29 +352,25 @@ print_report(const struct options *o, const struct vc_cluster *c,
 	struct vc_out *out;
 	int rc;
 
-	if (o->format == FMT_TABLE) {
+	if (o->format == VC_OUTPUT_TABLE) {
 		text = vc_report_table(c, s, &o->report);
 		return vc_cli_write_stdout(text, strlen(text));
 	}
 	/* The input is read and checked: stream the (large) report. */
-	out = vc_out_new_stream(o->format == FMT_JSON ? VC_FMT_JSON : VC_FMT_YAML,
-				stdout);
+	out = vc_out_new_stream(vc_cli_format(o->format), stdout);
 	vc_report_write_cluster(out, c, s, &o->report);
+	errno = 0;
 	rc = vc_out_finish(out, NULL, NULL);
 	vc_out_free(out);
-	if (rc < 0) {
-		vc_err("cannot write the report to standard output: %s", strerror(errno));
-		return -EPIPE;
-	}
-	return 0;
+	return rc < 0 ? vc_cli_output_failed(errno ? errno : EIO) : 0;
 }
 
 static void
-warn_summary(const struct vc_cluster *c, const struct vc_summary *s, enum format f)
+warn_summary(const struct vc_cluster *c, const struct vc_summary *s, enum vc_output f)
 {
 	struct vc_strv w = {0};
 
-	if (f == FMT_TABLE) /* the table prints them itself */
+	if (f == VC_OUTPUT_TABLE) /* the table prints them itself */
 		return;
 	vc_report_warnings(c, s, &w);
 	for (size_t i = 0; i < w.n; i++)
@@ -398,27 +378,28 @@ warn_summary(const struct vc_cluster *c, const struct vc_summary *s, enum format
 	vc_strv_clear(&w);
 }
 
-static int
+static enum vc_exit
 run_report(struct options *o)
 {
 	struct vc_cluster c = {.ns = o->ns};
 	struct reader r = {
-		.cluster = &c, .sel = o->sel, .filter = o->file && o->selector};
+		.cluster = &c, .sel = &o->sel, .filter = o->files.n && o->selector};
 	struct vc_summary s = {0};
-	int rc = o->file ? read_file(o, &r) : read_api(o, &r);
+	enum vc_exit rc = vc_exit_for(o->files.n ? read_files(o, &r) : read_api(o, &r));
 
-	if (rc == 0) {
+	if (rc == VC_EXIT_OK) {
 		vc_cluster_sort(&c);
 		vc_cluster_summarize(&c, &s);
 		if (s.probed == 0) {
 			vc_err("none of the %zu nodes carries CPU capability labels (caps-probe's or KubeVirt's)",
 			       c.n);
-			rc = -EINVAL;
+			rc = VC_EXIT_DATA;
 		}
 	}
-	if (rc == 0) {
+	if (rc == VC_EXIT_OK) {
 		warn_summary(&c, &s, o->format);
-		rc = print_report(o, &c, &s);
+		if (print_report(o, &c, &s) < 0)
+			rc = VC_EXIT_OUTPUT;
 	}
 	vc_summary_clear(&s);
 	vc_cluster_clear(&c);
@@ -428,63 +409,89 @@ run_report(struct options *o)
 /* ---- diff ------------------------------------------------------------------------ */
 
 static int
-print_diff(enum format f, const struct vc_diff *d)
+print_diff(enum vc_output f, const struct vc_diff *d)
 {
 	_autofree_ char *text = NULL;
 	size_t len = 0;
 	struct vc_out *out;
 	int rc;
 
-	if (f == FMT_TABLE) {
+	if (f == VC_OUTPUT_TEXT) {
 		text = vc_diff_text(d);
 		return vc_cli_write_stdout(text, strlen(text));
 	}
-	out = vc_out_new(f == FMT_JSON ? VC_FMT_JSON : VC_FMT_YAML);
+	out = vc_out_new(vc_cli_format(f));
 	vc_diff_write(out, d);
 	rc = vc_out_finish(out, &text, &len);
 	vc_out_free(out);
-	return rc < 0 ? rc : vc_cli_write_stdout(text, len);
+	if (rc < 0) {
+		vc_err("cannot render the diff");
+		return rc;
+	}
+	return vc_cli_write_stdout(text, len);
 }
 
-static int
-run_diff(int argc, char **argv)
+static enum vc_exit
+compare(const char *old, const char *new, enum vc_output f)
 {
-	struct options o = {.format = FMT_TABLE};
 	struct vc_rdoc a = {0}, b = {0};
 	struct vc_diff d = {0};
-	int rc;
+	enum vc_exit rc = VC_EXIT_DATA;
 
-	optind = 1; /* argv[0] is "diff" */
-	rc = parse_options(argc, argv, &o);
-	if (rc != 0)
-		return rc > 0 ? VC_EXIT_OK : VC_EXIT_USAGE;
-	if (argc - optind != 2) {
-		vc_cli_usage_error("diff takes two report files, OLD and NEW");
-		return VC_EXIT_USAGE;
-	}
-	rc = vc_rdoc_load(argv[optind], &a);
-	if (rc == 0)
-		rc = vc_rdoc_load(argv[optind + 1], &b);
-	if (rc == 0) {
+	if (vc_rdoc_load(old, &a) == 0 && vc_rdoc_load(new, &b) == 0) {
 		vc_diff_compute(&a, &b, &d);
-		rc = print_diff(o.format, &d);
+		if (print_diff(f, &d) < 0)
+			rc = VC_EXIT_OUTPUT;
+		else
+			rc = d.lost ? VC_EXIT_LOSS : VC_EXIT_OK;
 	}
-	if (rc == 0 && d.lost)
-		rc = VC_EXIT_LOSS;
-	else
-		rc = vc_exit_from_rc(rc);
 	vc_diff_clear(&d);
 	vc_rdoc_clear(&a);
 	vc_rdoc_clear(&b);
 	return rc;
 }
 
+static enum vc_exit
+run_diff(int argc, char **argv)
+{
+	enum vc_output format = VC_OUTPUT_TEXT;
+	const struct vc_cli cli = {
+		.subcommand = "diff",
+		.usage = usage_text,
+		.short_opts = "o:",
+		.long_opts = diff_options,
+		.option = set_diff_option,
+		.ctx = &format,
+	};
+	int rc = vc_cli_parse(&cli, argc, argv);
+
+	if (rc != VC_CLI_RUN)
+		return rc == VC_CLI_DONE ? VC_EXIT_OK : VC_EXIT_USAGE;
+	if (argc - optind != 2) {
+		vc_cli_usage_error("diff takes two report files, OLD and NEW");
+		return VC_EXIT_USAGE;
+	}
+	if (vc_is_stdin(argv[optind]) && vc_is_stdin(argv[optind + 1])) {
+		vc_cli_usage_error(
+			"diff: standard input ('-') can be only one of OLD and NEW");
+		return VC_EXIT_USAGE;
+	}
+	return compare(argv[optind], argv[optind + 1], format);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o = {
-		.format = FMT_YAML,
+		.format = VC_OUTPUT_YAML,
 		.kube = {.page_size = 500, .timeout_s = 60, .retries = 5},
+	};
+	const struct vc_cli cli = {
+		.usage = usage_text,
+		.short_opts = "f:o:l:",
+		.long_opts = report_options,
+		.option = set_report_option,
+		.ctx = &o,
 	};
 	int rc;
 
@@ -492,16 +499,16 @@ main(int argc, char **argv)
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (argc > 1 && streq(argv[1], "diff"))
 		return run_diff(argc - 1, argv + 1);
-	rc = parse_options(argc, argv, &o);
-	if (rc != 0)
-		return rc > 0 ? VC_EXIT_OK : VC_EXIT_USAGE;
-	if (optind < argc) {
-		vc_cli_usage_error("unexpected argument '%s'", argv[optind]);
-		return VC_EXIT_USAGE;
-	}
-	if (o.file && o.selector && vc_selector_parse(o.selector, &o.sel) < 0)
-		return VC_EXIT_USAGE;
-	rc = vc_exit_from_rc(run_report(&o));
+	rc = vc_cli_parse(&cli, argc, argv);
+	if (rc == VC_CLI_RUN)
+		rc = check_report_options(&o, argc, argv);
+	if (rc == VC_CLI_DONE)
+		rc = VC_EXIT_OK;
+	else if (rc < 0)
+		rc = VC_EXIT_USAGE;
+	else
+		rc = run_report(&o);
 	vc_selector_clear(&o.sel);
+	vc_strv_clear(&o.files);
 	return rc;
 }

@@ -71,7 +71,6 @@ string_slot(struct vc_cnode *cn, enum vc_label_kind kind)
 static const char *
 decode_tsc(struct vc_cnode *cn, enum vc_label_kind kind, const char *datum)
 {
-	char *end;
 
 	if (kind == VC_L_TSC_SCALABLE) {
 		if (!streq(datum, "true") && !streq(datum, "false"))
@@ -79,11 +78,7 @@ decode_tsc(struct vc_cnode *cn, enum vc_label_kind kind, const char *datum)
 		cn->tsc_scalable = streq(datum, "true");
 		return NULL;
 	}
-	errno = 0;
-	if (!*datum || *datum < '0' || *datum > '9')
-		return "TSC frequency is not a number";
-	cn->tsc_frequency = strtoull(datum, &end, 10);
-	if (errno || *end)
+	if (vc_parse_uint(datum, ULLONG_MAX, &cn->tsc_frequency) < 0)
 		return "TSC frequency is not a number";
 	cn->has_tsc = true;
 	return NULL;

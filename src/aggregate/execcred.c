@@ -44,11 +44,19 @@ run_plugin(const struct vc_kube_config *cfg, struct vc_buf *out)
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		vc_err("cannot run exec credential plugin %s: pipe: %s",
+		       cfg->exec_command, strerror(errno));
+		return -EINVAL;
+	}
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		vc_err("cannot run exec credential plugin %s: fork: %s",
+		       cfg->exec_command, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -EINVAL;
+	}
 	if (pid == 0) {
 		close(fds[0]);
 		run_child(cfg, fds[1]);

@@ -299,6 +299,7 @@ load_token(struct lister *l)
 {
 	const struct vc_kube_config *c = l->cfg;
 	size_t len = 0;
+	int rc;
 
 	if (c->token) {
 		l->token = xstrdup(c->token);
@@ -306,9 +307,10 @@ load_token(struct lister *l)
 	}
 	if (!c->token_file)
 		return 0;
-	if (vc_read_file(c->token_file, 1024 * 1024, &l->token, &len) < 0) {
-		vc_err("cannot read token file %s: %s", c->token_file, strerror(errno));
-		return -EINVAL;
+	rc = vc_read_file(c->token_file, 1024 * 1024, &l->token, &len);
+	if (rc < 0) {
+		vc_err("cannot read token file %s: %s", c->token_file, strerror(-rc));
+		return rc;
 	}
 	while (len && (l->token[len - 1] == '\n' || l->token[len - 1] == '\r'))
 		l->token[--len] = '\0';
@@ -363,7 +365,7 @@ progress(const struct lister *l, bool done)
 		l->sink->count(l->sink->data), done ? "\n" : "");
 }
 
-static int
+static enum vc_result
 list_all(struct lister *l)
 {
 	_autofree_ char *cont = NULL;
@@ -374,12 +376,12 @@ list_all(struct lister *l)
 		enum outcome oc = read_page(l, cont, &next);
 
 		if (oc == PAGE_FATAL)
-			return -EIO;
+			return VC_ERR_BACKEND;
 		if (oc == PAGE_RESTART) {
 			if (++restarts > MAX_RESTARTS) {
 				vc_err("listing nodes at %s: the listing expired (410 Gone) %d times in a row",
 				       l->cfg->server, MAX_RESTARTS + 1);
-				return -EIO;
+				return VC_ERR_BACKEND;
 			}
 			vc_warn("the continue token expired (410 Gone); listing again from the start");
 			l->sink->rollback(l->sink->data, 0);
@@ -396,19 +398,18 @@ list_all(struct lister *l)
 			break;
 	}
 	progress(l, true);
-	return 0;
+	return VC_OK;
 }
 
-int
+enum vc_result
 vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *o,
 		   const struct vc_kube_sink *sink)
 {
 	struct lister l = {.cfg = cfg, .o = o, .sink = sink};
-	int rc;
+	enum vc_result rc = VC_ERR_INPUT;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = prepare(&l);
-	if (rc == 0)
+	if (prepare(&l) == 0)
 		rc = list_all(&l);
 	lister_clear(&l);
 	curl_global_cleanup();

@@ -91,7 +91,11 @@ write_cluster_head(struct vc_out *o, const struct vc_cluster *c,
 	vc_out_map_end(o);
 }
 
-/* One value per arch: a plain value when there is one arch, else a map. */
+/*
+ * One value per arch, always as a map keyed by arch name (even for one
+ * arch), so that the report's shape never depends on the cluster:
+ * `jq '.global_caps.x86_64'` works on every cluster.
+ */
 typedef void per_arch_fn(struct vc_out *o, const struct vc_cluster *c,
 			 const struct vc_arch_summary *g, const struct vc_report_opts *r);
 
@@ -99,10 +103,6 @@ static void
 write_per_arch(struct vc_out *o, const struct vc_cluster *c, const struct vc_summary *s,
 	       const struct vc_report_opts *r, per_arch_fn *fn)
 {
-	if (s->n_archs == 1) {
-		fn(o, c, &s->archs[0], r);
-		return;
-	}
 	vc_out_map_begin(o);
 	for (size_t i = 0; i < s->n_archs; i++) {
 		vc_out_key(o, arch_name(c, s->archs[i].arch));
@@ -227,12 +227,7 @@ vc_report_write_cluster(struct vc_out *o, const struct vc_cluster *c,
 	write_cluster_head(o, c, s);
 	vc_out_strv(o, "warnings", &warnings);
 	vc_out_key(o, "global_caps");
-	if (s->n_archs == 0) {
-		vc_out_list_begin(o);
-		vc_out_list_end(o);
-	} else {
-		write_per_arch(o, c, s, r, global_of);
-	}
+	write_per_arch(o, c, s, r, global_of);
 	write_quorum(o, c, s, r);
 	write_model_support(o, c, s);
 	write_nodes(o, c);

@@ -6,18 +6,6 @@
 
 #include "virt-caps/log.h"
 
-static char *
-trimmed(const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	return xstrndup(s, len);
-}
-
 static int
 parse_term(const char *t, struct vc_selector *sel)
 {
@@ -44,8 +32,8 @@ parse_term(const char *t, struct vc_selector *sel)
 		t++;
 		klen--;
 	}
-	vc_strv_push_owned(&sel->keys, trimmed(t, klen));
-	vc_strv_push_owned(&sel->values, trimmed(val, strlen(val)));
+	vc_strv_push_owned(&sel->keys, vc_trim(xstrndup(t, klen)));
+	vc_strv_push_owned(&sel->values, vc_trim(xstrdup(val)));
 	sel->ops = xrealloc(sel->ops, sel->n + 1);
 	sel->ops[sel->n++] = op;
 	if (strempty(sel->keys.v[sel->n - 1])) {

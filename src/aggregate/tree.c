@@ -206,17 +206,17 @@ vc_tree_load(const char *path, size_t max)
 {
 	_autofree_ char *text = NULL;
 	size_t len = 0;
-	int rc = vc_read_file(path, max, &text, &len);
+	int rc = vc_read_input(path, max, &text, &len);
 
 	if (rc == -EFBIG) {
-		vc_err("%s: larger than %zu bytes", path, max);
+		vc_err("%s: larger than %zu bytes", vc_input_name(path), max);
 		return NULL;
 	}
 	if (rc < 0) {
-		vc_err("cannot read %s: %s", path, strerror(-rc));
+		vc_err("cannot read %s: %s", vc_input_name(path), strerror(-rc));
 		return NULL;
 	}
-	return vc_tree_parse(text, len, path);
+	return vc_tree_parse(text, len, vc_input_name(path));
 }
 
 const struct vc_tree *

@@ -5,6 +5,22 @@
 
 #include "virt-caps/log.h"
 
+#define OPT_VERSION 0x4000
+
+static const struct option common_long[] = {
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+};
+
+static const char *const output_names[] = {
+	[VC_OUTPUT_YAML] = "yaml",
+	[VC_OUTPUT_JSON] = "json",
+	[VC_OUTPUT_TABLE] = "table",
+	[VC_OUTPUT_TEXT] = "text",
+};
+
 int
 vc_cli_usage_error(const char *fmt, ...)
 {
@@ -19,12 +35,126 @@ vc_cli_usage_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* The command's options followed by the common ones, for getopt_long. */
+static struct option *
+merge_options(const struct option *own)
+{
+	size_t n = 0;
+	struct option *all;
+
+	while (own && own[n].name)
+		n++;
+	all = xzalloc((n + ARRAY_LENGTH(common_long) + 1) * sizeof(*all));
+	memcpy(all, own, n * sizeof(*all));
+	memcpy(all + n, common_long, sizeof(common_long));
+	return all;
+}
+
+/* Returns 1 when @c was a common option that ends the run (help, version). */
+static int
+common_option(const struct vc_cli *cli, int c, int *level)
+{
+	switch (c) {
+	case 'v':
+		(*level)++;
+		return 0;
+	case 'q':
+		*level = VC_LOG_ERROR;
+		return 0;
+	case 'h':
+		fputs(cli->usage, stdout);
+		return 1;
+	default: /* OPT_VERSION */
+		if (cli->version)
+			cli->version();
+		else
+			printf("%s %s\n", vc_log_get_program(), VC_VERSION);
+		return 1;
+	}
+}
+
+static int
+parse_loop(const struct vc_cli *cli, int argc, char **argv, const struct option *all)
+{
+	_autofree_ char *shorts =
+		xasprintf(":%s%s", cli->short_opts ? cli->short_opts : "", "vqh");
+	const char *sub = cli->subcommand ? cli->subcommand : "";
+	int c, level = VC_LOG_WARN;
+
+	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		if (c == ':')
+			return vc_cli_usage_error("%s%soption '%s' needs a value", sub,
+						  *sub ? ": " : "", argv[optind - 1]);
+		if (c == '?')
+			return vc_cli_usage_error("%s%sunknown option '%s'", sub,
+						  *sub ? ": " : "", argv[optind - 1]);
+		if (c == 'v' || c == 'q' || c == 'h' || c == OPT_VERSION) {
+			if (common_option(cli, c, &level))
+				return VC_CLI_DONE;
+			continue;
+		}
+		if (cli->option(cli->ctx, c, optarg) < 0)
+			return -EINVAL;
+	}
+	vc_log_set_level(level > VC_LOG_DEBUG ? VC_LOG_DEBUG : (enum vc_log_level)level);
+	return VC_CLI_RUN;
+}
+
+int
+vc_cli_parse(const struct vc_cli *cli, int argc, char **argv)
+{
+	_autofree_ struct option *all = merge_options(cli->long_opts);
+
+	/* getopt's own messages take two lines; ours take one. */
+	opterr = 0;
+	optind = 1;
+	return parse_loop(cli, argc, argv, all);
+}
+
+int
+vc_cli_output(const char *arg, unsigned allowed, enum vc_output *out)
+{
+	struct vc_buf names = {0};
+	_autofree_ char *text = NULL;
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < ARRAY_LENGTH(output_names); i++) {
+		if (!(allowed & VC_OUTPUT_BIT(i)))
+			continue;
+		if (streq(arg, output_names[i])) {
+			*out = (enum vc_output)i;
+			return 0;
+		}
+		n++;
+	}
+	for (size_t i = 0; i < ARRAY_LENGTH(output_names); i++)
+		if (allowed & VC_OUTPUT_BIT(i))
+			vc_buf_printf(&names, "%s%s",
+				      k++ == 0 ? ""
+				      : k == n ? " or "
+					       : ", ",
+				      output_names[i]);
+	text = vc_buf_steal(&names, NULL);
+	return vc_cli_usage_error("--output must be %s, not '%s'", text, arg);
+}
+
+enum vc_format
+vc_cli_format(enum vc_output f)
+{
+	return f == VC_OUTPUT_JSON ? VC_FMT_JSON : VC_FMT_YAML;
+}
+
+int
+vc_cli_output_failed(int err)
+{
+	vc_err("cannot write the output to standard output: %s", strerror(err));
+	return -EIO;
+}
+
 int
 vc_cli_write_stdout(const char *text, size_t len)
 {
-	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-		vc_err("cannot write to standard output: %s", strerror(errno));
-		return -EPIPE;
-	}
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
+		return vc_cli_output_failed(errno ? errno : EIO);
 	return 0;
 }

@@ -22,18 +22,6 @@ struct vc_out {
 	char last; /* last character emitted */
 };
 
-int
-vc_format_parse(const char *s, enum vc_format *out)
-{
-	if (streq(s, "yaml"))
-		*out = VC_FMT_YAML;
-	else if (streq(s, "json"))
-		*out = VC_FMT_JSON;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 #define STREAM_CHUNK 65536
 
 static void

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "virt-caps/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -72,14 +73,11 @@ xasprintf(const char *fmt, ...)
 }
 
 int
-vc_read_file(const char *path, size_t max, char **out, size_t *len)
+vc_read_fd(int fd, size_t max, char **out, size_t *len)
 {
-	_autoclose_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_autofree_ char *buf = NULL;
 	size_t used = 0, cap = 0;
 
-	if (fd < 0)
-		return -errno;
 	for (;;) {
 		ssize_t n;
 
@@ -104,6 +102,68 @@ vc_read_file(const char *path, size_t max, char **out, size_t *len)
 	*out = steal(&buf);
 	if (len)
 		*len = used;
+	return 0;
+}
+
+int
+vc_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	_autoclose_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return vc_read_fd(fd, max, out, len);
+}
+
+bool
+vc_is_stdin(const char *path)
+{
+	return streq(path, "-");
+}
+
+const char *
+vc_input_name(const char *path)
+{
+	return vc_is_stdin(path) ? "standard input" : path;
+}
+
+int
+vc_read_input(const char *path, size_t max, char **out, size_t *len)
+{
+	return vc_is_stdin(path) ? vc_read_fd(0, max, out, len)
+				 : vc_read_file(path, max, out, len);
+}
+
+char *
+vc_trim(char *s)
+{
+	size_t lead = 0, n;
+
+	while (isspace((unsigned char)s[lead]))
+		lead++;
+	n = strlen(s + lead);
+	while (n && isspace((unsigned char)s[lead + n - 1]))
+		n--;
+	/* In place from the start, so that the caller can still free @s. */
+	memmove(s, s + lead, n);
+	s[n] = '\0';
+	return s;
+}
+
+int
+vc_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull alone takes blanks, signs ("-1" wraps) and hex prefixes. */
+	if (strempty(s) || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
 	return 0;
 }
 

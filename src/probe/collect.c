@@ -101,11 +101,11 @@ parse_probe(const struct vc_probe_result *r, struct docs *d)
 			     "domain capabilities from libvirt", &d->domcaps) < 0 ||
 	    vc_hostcaps_parse(r->caps_xml, strlen(r->caps_xml),
 			      "host capabilities from libvirt", &d->host) < 0)
-		return -EIO;
+		return -EINVAL;
 	if (r->baseline_xml) {
 		if (vc_baseline_parse(r->baseline_xml, strlen(r->baseline_xml),
 				      "baseline CPU from libvirt", &d->baseline) < 0)
-			return -EIO;
+			return -EINVAL;
 		d->have_baseline = true;
 	}
 	return 0;
@@ -125,26 +125,27 @@ add_hyperv(struct vc_node *n, const char *dev)
 	vc_hyperv_raw_clear(&raw);
 }
 
-int
+enum vc_result
 vc_collect_live(const struct vc_probe_opts *o, const struct vc_rules *rules,
 		struct vc_node *n)
 {
 	_cleanup_(vc_probe_result_clear) struct vc_probe_result r = {0};
 	_cleanup_(docs_clear) struct docs d = {0};
-	int rc = vc_probe_run(o, &r);
+	enum vc_result rc = vc_probe_run(o, &r);
 
 	if (rc < 0)
 		return rc;
+	/* XML from libvirt that does not parse is libvirt's failure; a host
+	 * that KubeVirt's rules cannot label (no host-model) is the data's. */
 	if (parse_probe(&r, &d) < 0)
-		return -EIO;
-	rc = build_node(n, &d, rules, "libvirt");
-	if (rc < 0)
-		return rc;
+		return VC_ERR_BACKEND;
+	if (build_node(n, &d, rules, "libvirt") < 0)
+		return VC_ERR_INPUT;
 	n->libvirt_version = vc_probe_version_string(r.lib_version);
 	n->qemu_version = vc_probe_version_string(r.hv_version);
 	if (streq(n->arch, "x86_64"))
 		add_hyperv(n, o->kvm_dev ? o->kvm_dev : "/dev/kvm");
 	n->realtime = vc_rules_realtime(RT_SYSCTL);
 	vc_node_normalize(n);
-	return 0;
+	return VC_OK;
 }

@@ -7,35 +7,6 @@
 #include "virt-caps/log.h"
 #include "virt-caps/xml.h"
 
-static char *
-trim_space(char *s)
-{
-	size_t lead = 0;
-	char *end;
-
-	while (isspace((unsigned char)s[lead]))
-		lead++;
-	memmove(s, s + lead, strlen(s + lead) + 1);
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-static int
-parse_ull(const char *s, unsigned long long *out)
-{
-	char *end;
-
-	if (strempty(s) || *s == '-' || *s == '+' || isspace((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	return 0;
-}
-
 static bool
 prop_is(xmlNodePtr node, const char *name, const char *want)
 {
@@ -101,7 +72,7 @@ parse_models(xmlXPathContextPtr ctx, struct vc_domcaps *d)
 	for (size_t i = 0; i < n; i++) {
 		xmlNodePtr m = o->nodesetval->nodeTab[i];
 
-		d->models[i].name = trim_space(vc_xml_text(m));
+		d->models[i].name = vc_trim(vc_xml_text(m));
 		d->models[i].usable = vc_xml_prop(m, "usable");
 	}
 	d->n_models = n;
@@ -117,7 +88,7 @@ parse_security(xmlXPathContextPtr ctx, const char *what, struct vc_domcaps *d)
 	unsigned long long v = 0;
 
 	d->sev = supported_yes(ctx, "/domainCapabilities/features/sev/@supported");
-	if (es && parse_ull(trim_space(es), &v) < 0) {
+	if (es && vc_parse_uint(vc_trim(es), ULLONG_MAX, &v) < 0) {
 		vc_err("%s: <maxESGuests> is not a number: '%s'", what, es);
 		return -EINVAL;
 	}
@@ -125,9 +96,8 @@ parse_security(xmlXPathContextPtr ctx, const char *what, struct vc_domcaps *d)
 	d->launch_security = supported_yes(
 		ctx, "/domainCapabilities/features/launchSecurity/@supported");
 	for (size_t i = 0; i < vc_xml_count(types); i++)
-		vc_strv_push_owned(
-			&d->launch_security_types,
-			trim_space(vc_xml_text(types->nodesetval->nodeTab[i])));
+		vc_strv_push_owned(&d->launch_security_types,
+				   vc_trim(vc_xml_text(types->nodesetval->nodeTab[i])));
 	d->tdx = supported_yes(ctx, "/domainCapabilities/features/tdx/@supported");
 	d->s390_pv =
 		supported_yes(ctx, "/domainCapabilities/features/s390-pv/@supported");
@@ -193,7 +163,7 @@ parse_counter(xmlXPathContextPtr ctx, const char *what, struct vc_hostcaps *h)
 	h->tsc = true;
 	h->tsc_scaling = prop_is(c, "scaling", "yes");
 	freq = vc_xml_prop(c, "frequency");
-	if (freq && parse_ull(freq, &h->tsc_frequency) < 0) {
+	if (freq && vc_parse_uint(freq, ULLONG_MAX, &h->tsc_frequency) < 0) {
 		vc_err("%s: TSC counter frequency is not a number: '%s'", what, freq);
 		return -EINVAL;
 	}

@@ -135,16 +135,11 @@ static bool
 is_surplus(const char *ent, const char *name, size_t keep)
 {
 	size_t nlen = strlen(name);
-	const char *num = ent + nlen + 1;
-	char *end;
-	unsigned long v;
+	unsigned long long v;
 
-	if (strncmp(ent, name, nlen) != 0 || ent[nlen] != '-' ||
-	    !isdigit((unsigned char)*num))
+	if (strncmp(ent, name, nlen) != 0 || ent[nlen] != '-')
 		return false;
-	errno = 0;
-	v = strtoul(num, &end, 10);
-	return !errno && *end == '\0' && v > keep;
+	return vc_parse_uint(ent + nlen + 1, SIZE_MAX, &v) == 0 && v > keep;
 }
 
 static void
@@ -282,19 +277,6 @@ vc_parse_rfc3339(const char *s, long long *out)
 	return 0;
 }
 
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
 /* Later lines win: replace the value of an existing key. */
 static void
 put_label(struct vc_labels *out, const char *key, const char *value)
@@ -323,7 +305,7 @@ read_directive(struct reader *r, const char *d)
 		_autofree_ char *v = xstrdup(d + 12);
 		long long t;
 
-		if (vc_parse_rfc3339(trim(v), &t) < 0)
+		if (vc_parse_rfc3339(vc_trim(v), &t) < 0)
 			r->rc = -EINVAL; /* NFD logs it and keeps the old expiry */
 		else
 			r->expiry = t;
@@ -337,7 +319,7 @@ read_line(struct reader *r, char *line, struct vc_labels *out)
 {
 	char *eq;
 
-	line = trim(line);
+	line = vc_trim(line);
 	if (!*line)
 		return;
 	if (line[0] == '#') {

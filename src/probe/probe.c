@@ -72,17 +72,34 @@ last_error_code(void)
 	return e ? e->code : VIR_ERR_OK;
 }
 
-static int
+/*
+ * libvirt logs to stderr by itself ("info : libvirt version ...", "error :
+ * virStateInitialize ..."), before our own line about the same failure.
+ * Its detail is for -v -v; otherwise its log goes nowhere, unless the
+ * operator chose its logging (LIBVIRT_LOG_OUTPUTS, LIBVIRT_DEBUG). Read
+ * once, by virInitialize.
+ */
+static void
+quiet_libvirt_log(void)
+{
+	if (vc_log_get_level() >= VC_LOG_DEBUG || getenv("LIBVIRT_LOG_OUTPUTS") ||
+	    getenv("LIBVIRT_DEBUG"))
+		return;
+	setenv("LIBVIRT_LOG_OUTPUTS", "4:file:/dev/null", 0);
+}
+
+static enum vc_result
 init_libvirt(void)
 {
 	static bool done;
 
 	if (done)
 		return 0;
+	quiet_libvirt_log();
 	virSetErrorFunc(NULL, silent_error);
 	if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0) {
 		vc_err("cannot initialise libvirt: %s", last_error());
-		return -EIO;
+		return VC_ERR_BACKEND;
 	}
 	done = true;
 	return 0;
@@ -163,7 +180,7 @@ get_domcaps(virConnectPtr conn, const struct vc_probe_result *r, unsigned *flags
  * with --supported-cpu-features, while labels use them without it. When
  * the library knows that flag we make both calls; otherwise one.
  */
-static int
+static enum vc_result
 probe_domcaps(virConnectPtr conn, struct vc_probe_result *r, char **for_baseline)
 {
 	unsigned flags =
@@ -171,7 +188,7 @@ probe_domcaps(virConnectPtr conn, struct vc_probe_result *r, char **for_baseline
 	char *first = get_domcaps(conn, r, &flags);
 
 	if (!first)
-		return -EIO;
+		return VC_ERR_BACKEND;
 	if (!(flags & VC_DOMCAPS_SUPPORTED_CPU_FEATURES)) {
 		r->domcaps_xml = first;
 		r->domcaps_flags = flags;
@@ -182,10 +199,10 @@ probe_domcaps(virConnectPtr conn, struct vc_probe_result *r, char **for_baseline
 	flags &= ~VC_DOMCAPS_SUPPORTED_CPU_FEATURES;
 	r->domcaps_xml = get_domcaps(conn, r, &flags);
 	r->domcaps_flags = flags;
-	return r->domcaps_xml ? 0 : -EIO;
+	return r->domcaps_xml ? VC_OK : VC_ERR_BACKEND;
 }
 
-static int
+static enum vc_result
 probe_baseline(virConnectPtr conn, struct vc_probe_result *r, const char *domcaps)
 {
 	_autofree_ char *cpu =
@@ -193,7 +210,7 @@ probe_baseline(virConnectPtr conn, struct vc_probe_result *r, const char *domcap
 	const char *cpus[1];
 
 	if (!cpu)
-		return -EINVAL;
+		return VC_ERR_INPUT;
 	cpus[0] = cpu;
 	r->baseline_xml = virConnectBaselineHypervisorCPU(
 		conn, NULL, r->arch, r->machine, r->virttype, cpus, 1,
@@ -201,28 +218,28 @@ probe_baseline(virConnectPtr conn, struct vc_probe_result *r, const char *domcap
 	if (!r->baseline_xml) {
 		vc_err("cannot compute the baseline of the host-model CPU: %s",
 		       last_error());
-		return -EIO;
+		return VC_ERR_BACKEND;
 	}
 	return 0;
 }
 
-static int
+static enum vc_result
 probe_host(virConnectPtr conn, struct vc_probe_result *r)
 {
 	r->caps_xml = virConnectGetCapabilities(conn);
 	if (!r->caps_xml) {
 		vc_err("cannot get host capabilities: %s", last_error());
-		return -EIO;
+		return VC_ERR_BACKEND;
 	}
 	if (virConnectGetLibVersion(conn, &r->lib_version) < 0 ||
 	    virConnectGetVersion(conn, &r->hv_version) < 0) {
 		vc_err("cannot get libvirt/hypervisor versions: %s", last_error());
-		return -EIO;
+		return VC_ERR_BACKEND;
 	}
 	return 0;
 }
 
-static int
+static enum vc_result
 resolve_target(const struct vc_probe_opts *o, struct vc_probe_result *r)
 {
 	struct utsname u;
@@ -238,7 +255,7 @@ resolve_target(const struct vc_probe_opts *o, struct vc_probe_result *r)
 	if (!machine) {
 		vc_err("arch %s is not supported (x86_64, aarch64, s390x); give --machine to try",
 		       r->arch);
-		return -EINVAL;
+		return VC_ERR_INPUT;
 	}
 	r->machine = xstrdup(machine);
 	r->virttype = xstrdup(
@@ -265,8 +282,7 @@ vc_probe_close(void)
 	kept_uri = NULL;
 }
 
-/* -EINVAL for a state directory we cannot use, -EIO when libvirt fails. */
-static int
+static enum vc_result
 connect_libvirt(const struct vc_probe_opts *o, struct vc_probe_result *r,
 		virConnectPtr *conn)
 {
@@ -278,7 +294,7 @@ connect_libvirt(const struct vc_probe_opts *o, struct vc_probe_result *r,
 		/* Checked on every probe: a state directory that became
 		 * unusable is reported even while the connection lives. */
 		if (prepare_state_dir(dir) < 0)
-			return -EINVAL;
+			return VC_ERR_INPUT;
 		r->uri = embed_uri(dir);
 	}
 	if (kept_conn && streq(kept_uri, r->uri) && virConnectIsAlive(kept_conn) == 1) {
@@ -287,23 +303,23 @@ connect_libvirt(const struct vc_probe_opts *o, struct vc_probe_result *r,
 	}
 	vc_probe_close();
 	if (init_libvirt() < 0)
-		return -EIO;
+		return VC_ERR_BACKEND;
 	kept_conn = virConnectOpen(r->uri);
 	if (!kept_conn) {
 		vc_err("cannot connect to libvirt at %s: %s", r->uri, last_error());
-		return -EIO;
+		return VC_ERR_BACKEND;
 	}
 	kept_uri = xstrdup(r->uri);
 	*conn = kept_conn;
 	return 0;
 }
 
-int
+enum vc_result
 vc_probe_run(const struct vc_probe_opts *o, struct vc_probe_result *r)
 {
 	virConnectPtr conn = NULL;
 	_autofree_ char *for_baseline = NULL;
-	int rc;
+	enum vc_result rc;
 
 	memset(r, 0, sizeof(*r));
 	rc = resolve_target(o, r);

@@ -42,13 +42,31 @@ bad() { # bad STATUS MESSAGE CONTENT
 }
 bad 3 "empty input" ""
 bad 3 "invalid JSON near byte" '{"kind":"List","items":[{"metadata":{"name":"n"'
-bad 3 "invalid JSON near byte" 'not json at all'
+bad 3 "expected the output of kubectl get nodes -o json or -o yaml" 'not json at all'
 bad 3 "kind is PodList, expected List" '{"kind":"PodList","items":[]}'
 bad 3 "item 0 is a Pod, not a Node" '{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"p"}}]}'
 bad 3 "the list has no nodes" '{"apiVersion":"v1","items":[],"kind":"List","metadata":{}}'
 bad 3 "none of the 1 nodes carries CPU capability labels" \
 	'{"kind":"NodeList","items":[{"metadata":{"name":"n","labels":{"a":"b"}}}]}'
 bad 3 "top level is an array" '[{"kind":"Node"}]'
+# One grammar: each subcommand has its own options, nothing is ignored.
+usage_says() { # usage_says MESSAGE ARGS...: exit 2, one line with MESSAGE
+	local msg=$1
+	shift
+	run 2 "$A" "$@"
+	one_line_error "$msg"
+	ok "usage error: $* ($msg)"
+}
+usage_says "--output must be yaml, json or table, not 'text'" -o text -f "$N"
+usage_says "diff: unknown option '--quorum'" diff --quorum 50% a.yaml b.yaml
+usage_says "diff: unknown option '-f'" diff -f x a.yaml b.yaml
+usage_says "--output must be yaml, json or text, not 'table'" diff -o table a.yaml b.yaml
+usage_says "standard input ('-') can be only one of OLD and NEW" diff - -
+usage_says "standard input ('-') can be read only once" -f - -f -
+for api in --kubeconfig=k --context=c --page-size=5 --request-timeout=5s --retries=1; do
+	usage_says "${api%%=*} is for the API; it cannot be used with -f" -f "$N" "$api"
+done
+
 run 3 "$A" -f "$TMP/nonexistent.json"
 one_line_error "cannot open $TMP/nonexistent.json"
 ok "missing file: exit 3"
@@ -96,4 +114,73 @@ import json, sys, yaml
 assert yaml.safe_load(open(sys.argv[1])) == json.load(open(sys.argv[2]))
 PY
 ok "the YAML report reads back as the same data as the JSON one"
+
+# Several -f inputs are merged; a node in two of them is an error.
+python3 - "$N" "$TMP/half1.json" "$TMP/half2.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+items = doc["items"]
+for path, part in ((sys.argv[2], items[:3]), (sys.argv[3], items[3:])):
+    json.dump(dict(doc, items=part), open(path, "w"))
+PY
+run 0 "$A" -f "$N" -o json --quorum 50%
+cp "$TMP/out" "$TMP/whole.json"
+run 0 "$A" -f "$TMP/half1.json" -f "$TMP/half2.json" -o json --quorum 50%
+cmp -s "$TMP/out" "$TMP/whole.json" || fail "-f A -f B differs from the whole list"
+run 0 "$A" -f "$TMP/half2.json" -f - -o json --quorum 50% <"$TMP/half1.json"
+cmp -s "$TMP/out" "$TMP/whole.json" || fail "-f B -f - differs from the whole list"
+first=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][0]["metadata"]["name"])' "$TMP/half1.json")
+run 3 "$A" -f "$TMP/half1.json" -f "$N"
+one_line_error "node $first is in both $TMP/half1.json and $N"
+[ ! -s "$TMP/out" ] || fail "partial output with a duplicate node"
+ok "-f repeated: lists merged, a node in two of them is an error naming both"
+
+# The report's shape does not depend on the cluster: global_caps and the
+# quorum's parts are maps keyed by arch, for one arch as for several.
+python3 - "$N" "$TMP/one-arch.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["items"] = [i for i in doc["items"] if i["metadata"]["labels"].get("kubernetes.io/arch") == "amd64"]
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+for input in "$N" "$TMP/one-arch.json"; do
+	run 0 "$A" -f "$input" -o json --quorum 50%
+	python3 - "$TMP/out" <<'PY' || fail "$input: report shape"
+import json, sys
+r = json.load(open(sys.argv[1]))
+archs = r["cluster"]["archs"]
+for part in (r["global_caps"], r["quorum"]["models"], r["quorum"]["nodes_needed"]):
+    assert isinstance(part, dict) and sorted(part) == sorted(archs), part
+assert all(isinstance(v, list) for v in r["global_caps"].values())
+PY
+done
+ok "global_caps and quorum are maps keyed by arch (1 and several arches)"
+
+# '-' is standard input for diff too (either side).
+cp "$TMP/whole.json" "$TMP/old.json"
+run 0 "$A" -f "$TMP/half1.json" -o yaml
+cp "$TMP/out" "$TMP/new.yaml"
+set +e
+"$A" diff "$TMP/old.json" "$TMP/new.yaml" >"$TMP/diff.files" 2>/dev/null
+st_files=$?
+"$A" diff "$TMP/old.json" - <"$TMP/new.yaml" >"$TMP/diff.stdin" 2>/dev/null
+st_stdin=$?
+set -e
+[ "$st_files" = "$st_stdin" ] || fail "diff OLD -: exit $st_stdin, with files $st_files"
+sed "s|$TMP/new.yaml|standard input|g" "$TMP/diff.files" | cmp -s - "$TMP/diff.stdin" ||
+	cmp -s "$TMP/diff.files" "$TMP/diff.stdin" || fail "diff OLD - differs from diff OLD NEW"
+[ -s "$TMP/diff.stdin" ] || fail "diff OLD - printed nothing"
+ok "diff OLD - reads NEW from standard input"
+
+# A report that cannot be written: one line, exit 5 (streamed YAML, table, diff).
+for args in "-q -f $N" "-q -f $N -o table" "-q -f $N -o json" "diff $TMP/old.json $TMP/old.json"; do
+	set +e
+	# shellcheck disable=SC2086
+	"$A" $args >/dev/full 2>"$TMP/err"
+	st=$?
+	set -e
+	[ $st -eq 5 ] || fail "$args > /dev/full: exit status $st, expected 5"
+	one_line_error "cannot write the output to standard output: No space left on device"
+done
+ok "a failed write of the report: exit 5, one line"
 echo "$checks checks passed"

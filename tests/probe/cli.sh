@@ -101,4 +101,38 @@ ok "--obsolete-models"
 run 0 "$P" --from-dir "$D/amd-sev-snp" --stdout --label-namespace candidate.libvirt.feature.node.kubernetes.io
 [ "$(grep -vc '^candidate\.libvirt\.feature\.node\.kubernetes\.io/' "$TMP/out")" -eq 0 ] || fail "namespace not applied"
 ok "--label-namespace"
+# Verbosity: warnings only by default, -v adds info, -v -v debug.
+mkdir "$TMP/verbosity"
+run 0 "$P" --once --from-dir "$D/intel-tdx" --features-dir "$TMP/verbosity"
+[ ! -s "$TMP/err" ] || fail "default verbosity printed: $(head -1 "$TMP/err")"
+run 0 "$P" -v --once --from-dir "$D/intel-tdx" --features-dir "$TMP/verbosity"
+grep -q '^caps-probe: info: wrote [0-9]* labels' "$TMP/err" || fail "-v does not show info"
+! grep -q ': debug: ' "$TMP/err" || fail "-v shows debug"
+run 0 "$P" -q --once --from-dir "$D/intel-tdx" --features-dir "$TMP/verbosity"
+[ ! -s "$TMP/err" ] || fail "-q printed something"
+ok "verbosity: quiet by default, -v info"
+
+# Standard output that cannot be written: one line, exit 5, for both outputs.
+for mode in --stdout "--output json"; do
+	set +e
+	# shellcheck disable=SC2086
+	"$P" --from-dir "$D/intel-tdx" $mode >/dev/full 2>"$TMP/err"
+	st=$?
+	set -e
+	[ $st -eq 5 ] || fail "$mode > /dev/full: exit status $st, expected 5"
+	one_line_error "cannot write the output to standard output: No space left on device"
+done
+ok "a failed write of standard output: exit 5, one line"
+
+# A libvirt failure is one line of ours: libvirt's own log lines appear
+# with -v -v only.
+bad_uri="qemu:///embed?root=/proc/vc-no-such-dir"
+run 4 "$P" --stdout --connect "$bad_uri"
+one_line_error "cannot connect to libvirt at $bad_uri"
+run 4 "$P" -v --stdout --connect "$bad_uri"
+one_line_error "cannot connect to libvirt at $bad_uri"
+run 4 "$P" -v -v --stdout --connect "$bad_uri"
+grep -q 'virStateInitialize' "$TMP/err" || fail "-v -v does not show libvirt's log"
+grep -q "^caps-probe: error: cannot connect to libvirt" "$TMP/err" || fail "-v -v lost our error"
+ok "libvirt failure: one line, libvirt's detail at -v -v"
 echo "$checks checks passed"

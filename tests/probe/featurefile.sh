@@ -66,7 +66,7 @@ ok "surplus split files removed when the set shrinks"
 
 # Loop: retry keeps the last good file, recovers, exits 0 on SIGTERM.
 cp -r "$D/intel-tdx" "$TMP/flaky"
-"$P" --from-dir "$TMP/flaky" --features-dir "$F" --interval 1s 2>"$TMP/loop.err" &
+"$P" -v --from-dir "$TMP/flaky" --features-dir "$F" --interval 1s 2>"$TMP/loop.err" &
 pid=$!
 for _ in $(seq 50); do grep -q 'wrote' "$TMP/loop.err" && break; sleep 0.1; done
 cp "$F/virt-caps" "$TMP/good"
@@ -82,7 +82,7 @@ kill -TERM $pid
 set +e; wait $pid; status=$?; set -e
 [ $status -eq 0 ] || fail "SIGTERM: exit status $status"
 ok "loop: failure kept the labels, recovered, SIGTERM exits 0"
-"$P" --from-dir "$D/intel-tdx" --features-dir "$F" --interval 1h 2>"$TMP/loop2.err" &
+"$P" -v --from-dir "$D/intel-tdx" --features-dir "$F" --interval 1h 2>"$TMP/loop2.err" &
 pid=$!
 # The signals are blocked (and taken synchronously) before this line.
 for _ in $(seq 300); do grep -q 'probing every' "$TMP/loop2.err" && break; sleep 0.1; done

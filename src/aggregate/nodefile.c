@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/nodefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+#include "virt-caps/log.h"
+
+#define READ_CHUNK (256 * 1024)
+
+/* Read more of @fd into @buf; 0 at the end, <0 after reporting. */
+static ssize_t
+read_chunk(int fd, char *buf, const char *what)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, READ_CHUNK);
+
+		if (n >= 0)
+			return n;
+		if (errno != EINTR) {
+			vc_err("cannot read %s: %s", what, strerror(errno));
+			return -EINVAL;
+		}
+	}
+}
+
+static int
+read_json(int fd, char *buf, size_t first, const char *what,
+	  const struct vc_nodefile_opts *o, size_t *count)
+{
+	struct vc_nodelist *p = vc_nodelist_new(what, o->node, o->data);
+	ssize_t n = (ssize_t)first;
+	int rc = 0;
+
+	if (o->want)
+		vc_nodelist_set_filter(p, o->want);
+	while (rc == 0 && n > 0) {
+		rc = vc_nodelist_feed(p, buf, (size_t)n);
+		if (rc == 0)
+			n = read_chunk(fd, buf, what);
+	}
+	if (rc == 0 && n < 0)
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = vc_nodelist_finish(p);
+	*count = vc_nodelist_count(p);
+	vc_nodelist_free(p);
+	return rc;
+}
+
+/* The first chunk that holds something other than blanks; its length. */
+static ssize_t
+first_chunk(int fd, char *buf, const char *what, size_t *blank)
+{
+	for (;;) {
+		ssize_t n = read_chunk(fd, buf, what);
+
+		if (n <= 0)
+			return n;
+		*blank = vc_blank_prefix(buf, (size_t)n);
+		if (*blank < (size_t)n)
+			return n;
+	}
+}
+
+static int
+read_fd(int fd, const char *what, const struct vc_nodefile_opts *o, size_t *count)
+{
+	_autofree_ char *buf = xzalloc(READ_CHUNK);
+	size_t blank = 0;
+	ssize_t n = first_chunk(fd, buf, what, &blank);
+
+	if (n < 0)
+		return -EINVAL;
+	if (n == 0) {
+		vc_err("%s: empty input, expected the output of kubectl get nodes -o json or -o yaml",
+		       what);
+		return -EINVAL;
+	}
+	if (buf[blank] == '{' || buf[blank] == '[')
+		return read_json(fd, buf, (size_t)n, what, o, count);
+	vc_err("%s: not JSON; expected the output of kubectl get nodes -o json or -o yaml",
+	       what);
+	return -EINVAL;
+}
+
+long
+vc_nodefile_read(const char *path, const struct vc_nodefile_opts *o)
+{
+	const char *what = vc_input_name(path);
+	_autoclose_ int fd =
+		vc_is_stdin(path) ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	size_t count = 0;
+
+	if (fd < 0) {
+		vc_err("cannot open %s: %s", what, strerror(errno));
+		return -EINVAL;
+	}
+	if (read_fd(fd, what, o, &count) < 0)
+		return -EINVAL;
+	if (count == 0) {
+		vc_err("%s: the list has no nodes", what);
+		return -EINVAL;
+	}
+	return (long)count;
+}
