@@ -18,7 +18,9 @@ def names($p): [to_entries[] | select(.key | startswith(ns + $p)) | .key | ltrim
            else null end)}]
 | sort_by(.node_name) as $nodes
 | {cluster: {nodes: ($nodes | length)},
-   global_caps: (reduce ($nodes[1:][] | .supported_models) as $s ($nodes[0].supported_models; . - (. - $s))),
+   # one arch in the benchmark's clusters; the report keys it by arch
+   global_caps: {($nodes[0].arch): (reduce ($nodes[1:][] | .supported_models) as $s
+                                    ($nodes[0].supported_models; . - (. - $s)))},
    model_support: ([$nodes[] | .node_name as $n | .supported_models[] | {model: ., node: $n}]
                    | group_by(.model) | map({model: .[0].model, nodes: map(.node), count: length})),
    nodes_caps: $nodes}

@@ -22,6 +22,7 @@ enum vc_set {
 
 struct vc_cnode {
 	char *name;
+	unsigned source; /* the input it came from (vc_cluster.source) */
 	bool probed;
 	enum vc_label_scheme scheme;
 	uint32_t arch; /* names ids, VC_NO_NAME when unknown */
@@ -46,6 +47,11 @@ struct vc_cluster {
 	size_t odd_labels; /* skipped labels with odd values */
 	uint32_t *rank;    /* id -> position in bytewise order (after vc_cluster_sort) */
 	uint32_t *by_rank; /* position -> id */
+	unsigned source;   /* set by the caller: the input being added */
+	struct {
+		char *name; /* a node in two inputs, found by vc_cluster_sort */
+		unsigned first, second;
+	} clash;
 };
 
 /** Decode one node's labels and add it (unprobed when it has none of ours). */
@@ -64,7 +70,9 @@ void vc_cluster_truncate(struct vc_cluster *c, size_t n);
 
 /**
  * Sort nodes by name and rank every name, for output. Duplicate node
- * names (a node listed twice) keep the last one. Call once, after adding.
+ * names (a node listed twice) keep the last one; when the two came from
+ * different inputs, clash names the first such node. Call once, after
+ * adding.
  */
 void vc_cluster_sort(struct vc_cluster *c);
 

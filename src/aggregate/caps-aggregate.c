@@ -243,45 +243,6 @@ want_label(void *data, const char *key, size_t len)
 	return vc_cluster_wants(((struct reader *)data)->cluster, key, len);
 }
 
-struct node_origin {
-	const char *name;
-	size_t file;
-};
-
-static int
-cmp_origin(const void *a, const void *b)
-{
-	const struct node_origin *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	return c ? c : (x->file > y->file) - (x->file < y->file);
-}
-
-/* A node listed in two of the -f inputs is an error: which one is right? */
-static int
-check_duplicates(const struct vc_cluster *c, const size_t *ends,
-		 const struct vc_strv *files)
-{
-	_autofree_ struct node_origin *v = xzalloc((c->n + 1) * sizeof(*v));
-	size_t file = 0;
-
-	for (size_t i = 0; i < c->n; i++) {
-		while (i >= ends[file])
-			file++;
-		v[i] = (struct node_origin){c->nodes[i].name, file};
-	}
-	qsort(v, c->n, sizeof(*v), cmp_origin);
-	for (size_t i = 1; i < c->n; i++) {
-		if (streq(v[i - 1].name, v[i].name) && v[i - 1].file != v[i].file) {
-			vc_err("node %s is in both %s and %s", v[i].name,
-			       vc_input_name(files->v[v[i - 1].file]),
-			       vc_input_name(files->v[v[i].file]));
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 static enum vc_result
 read_files(const struct options *o, struct reader *r)
 {
@@ -291,15 +252,11 @@ read_files(const struct options *o, struct reader *r)
 		.want = r->filter ? NULL : want_label,
 		.data = r,
 	};
-	_autofree_ size_t *ends = xzalloc(o->files.n * sizeof(*ends));
-
 	for (size_t i = 0; i < o->files.n; i++) {
+		r->cluster->source = (unsigned)i;
 		if (vc_nodefile_read(o->files.v[i], &f) < 0)
 			return VC_ERR_INPUT;
-		ends[i] = r->cluster->n;
 	}
-	if (o->files.n > 1 && check_duplicates(r->cluster, ends, &o->files) < 0)
-		return VC_ERR_INPUT;
 	return VC_OK;
 }
 
@@ -365,6 +322,18 @@ print_report(const struct options *o, const struct vc_cluster *c,
 	return rc < 0 ? vc_cli_output_failed(errno ? errno : EIO) : 0;
 }
 
+/* A node in two of the -f inputs: which one is right? */
+static enum vc_exit
+check_clash(const struct options *o, const struct vc_cluster *c)
+{
+	if (!c->clash.name)
+		return VC_EXIT_OK;
+	vc_err("node %s is in both %s and %s", c->clash.name,
+	       vc_input_name(o->files.v[c->clash.first]),
+	       vc_input_name(o->files.v[c->clash.second]));
+	return VC_EXIT_DATA;
+}
+
 static void
 warn_summary(const struct vc_cluster *c, const struct vc_summary *s, enum vc_output f)
 {
@@ -389,6 +358,9 @@ run_report(struct options *o)
 
 	if (rc == VC_EXIT_OK) {
 		vc_cluster_sort(&c);
+		rc = check_clash(o, &c);
+	}
+	if (rc == VC_EXIT_OK) {
 		vc_cluster_summarize(&c, &s);
 		if (s.probed == 0) {
 			vc_err("none of the %zu nodes carries CPU capability labels (caps-probe's or KubeVirt's)",

@@ -167,6 +167,7 @@ new_node(struct vc_cluster *c, const char *name)
 	cn = &c->nodes[c->n++];
 	memset(cn, 0, sizeof(*cn));
 	cn->name = xstrdup(name);
+	cn->source = c->source;
 	cn->arch = cn->virttype = cn->host_model = cn->vendor = VC_NO_NAME;
 	cn->libvirt_version = cn->qemu_version = VC_NO_NAME;
 	return cn;
@@ -250,6 +251,16 @@ cmp_order(const void *a, const void *b)
 }
 
 static void
+note_clash(struct vc_cluster *c, const struct vc_cnode *a, const struct vc_cnode *b)
+{
+	if (a->source == b->source || c->clash.name)
+		return;
+	c->clash.name = xstrdup(a->name);
+	c->clash.first = a->source;
+	c->clash.second = b->source;
+}
+
+static void
 sort_nodes(struct vc_cluster *c)
 {
 	struct order *o = xzalloc((c->n ? c->n : 1) * sizeof(*o));
@@ -260,8 +271,10 @@ sort_nodes(struct vc_cluster *c)
 		o[i] = (struct order){c->nodes[i].name, i};
 	qsort(o, c->n, sizeof(*o), cmp_order);
 	for (size_t i = 0; i < c->n; i++) {
-		/* A node listed twice (a page re-read): the last one wins. */
+		/* A node listed twice in one input (a page re-read): the last
+		 * one wins. In two inputs: remember it, the caller decides. */
 		if (i + 1 < c->n && streq(o[i].name, o[i + 1].name)) {
+			note_clash(c, &c->nodes[o[i].index], &c->nodes[o[i + 1].index]);
 			cnode_clear(&c->nodes[o[i].index]);
 			continue;
 		}
@@ -383,6 +396,7 @@ vc_cluster_clear(struct vc_cluster *c)
 	free(c->nodes);
 	free(c->rank);
 	free(c->by_rank);
+	free(c->clash.name);
 	vc_names_clear(&c->names);
 	memset(c, 0, sizeof(*c));
 }

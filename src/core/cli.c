@@ -42,7 +42,7 @@ merge_options(const struct option *own)
 	size_t n = 0;
 	struct option *all;
 
-	while (own && own[n].name)
+	while (own[n].name)
 		n++;
 	all = xzalloc((n + ARRAY_LENGTH(common_long) + 1) * sizeof(*all));
 	memcpy(all, own, n * sizeof(*all));
