@@ -115,6 +115,9 @@ cp "$TMP/out" "$TMP/api.yaml"
 run 0 "$A" -f "$NODES"
 cmp -s "$TMP/out" "$TMP/api.yaml" || fail "API and -f reports differ"
 ok "API listing gives the same report as -f on the same nodes"
+run 0 "$A" --kubeconfig - --page-size 4 <"$TMP/kc-token"
+cmp -s "$TMP/out" "$TMP/api.yaml" || fail "--kubeconfig - gives another report"
+ok "--kubeconfig - reads the kubeconfig from standard input"
 
 # 4. client certificate: files, then inline data with inline CA
 kubeconfig "$TMP/kc-cert" "    client-certificate: $C/client.crt

@@ -7,14 +7,40 @@ set -eu
 : "${TEST_BUILD_DIR:?run through meson test}"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vc-sh-XXXXXX")
+# A directory other users can reach, made by shared_tmp (see there).
+SHARED=
 cleanup_tmp() {
-	# Undo mounts a test left behind before removing its files.
-	grep -o " $TMP[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
-		umount -l "$m" 2>/dev/null || true
+	local d
+	for d in "$TMP" ${SHARED:+"$SHARED"}; do
+		# Undo mounts a test left behind before removing its files.
+		grep -o " ${d}[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
+			umount -l "$m" 2>/dev/null || true
+		done
+		rm -rf "$d"
 	done
-	rm -rf "$TMP"
 }
 trap cleanup_tmp EXIT
+
+# shared_tmp: sets $SHARED to a directory (0755, root's) that every user can
+# reach, removed on exit. What a test runs as another uid must live there
+# or elsewhere on the system, never in $TMP (0700) or the build and source
+# trees: a checkout under /root or in a `mktemp -d` is 0700 too. It is
+# under /tmp (world-searchable), not $TMPDIR, which may be private.
+shared_tmp() {
+	[ -z "$SHARED" ] || return 0
+	(($(stat -L -c '0%a' /tmp) & 1)) || fail "/tmp is not searchable by other users ($(stat -L -c %A /tmp))"
+	SHARED=$(mktemp -d /tmp/vc-shared-XXXXXX)
+	chmod 0755 "$SHARED"
+}
+
+# as_uid UID CMD...: CMD as uid and gid UID, no supplementary groups, run
+# from $SHARED (the test's own working directory may be out of its reach).
+as_uid() {
+	local uid=$1
+	shift
+	shared_tmp
+	(cd "$SHARED" && exec setpriv --reuid "$uid" --regid "$uid" --clear-groups "$@")
+}
 
 # The binary itself, for tests that trace its system calls.
 CAPS_PROBE_BIN=$CAPS_PROBE

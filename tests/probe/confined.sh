@@ -15,7 +15,6 @@ strace -f -qq -e trace=execve -o /dev/null true 2>/dev/null || skip "strace cann
 # test of the ASan run.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 CALLS=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,rmdir,symlink,symlinkat,link,linkat,chmod,fchmodat,chown,fchownat,lchown,truncate,execve
-chmod 0711 "$TMP"
 
 # check_trace TRACE F STATE EXTRA_PREFIX: every successful call that
 # changes a file names a path under F, STATE or EXTRA_PREFIX (or a device
@@ -70,23 +69,30 @@ summary=$(check_trace "$TMP/root.trace" "$TMP/root/f" "$TMP/root/state" /run/lib
 ok "root, cold probe: $summary; all inside features, state and /run/libvirt"
 
 # As an ordinary user with an unreadable $HOME: only the two directories.
-mkdir -p "$TMP/user/f" "$TMP/user/state" "$TMP/home"
-chmod 0700 "$TMP/home"
-chown 65532:65532 "$TMP/user/f" "$TMP/user/state"
+# That user cannot reach the build tree (a checkout under /root or in a
+# `mktemp -d` is 0700) nor $TMP, so it runs a copy of the binary (linked
+# against system libraries only) from a directory it can reach, $SHARED.
+shared_tmp
+U=$SHARED/user
+mkdir -p "$U/f" "$U/state" "$U/home"
+chmod 0755 "$U"
+chmod 0700 "$U/home"
+install -m 0755 "$CAPS_PROBE_BIN" "$U/caps-probe"
+chown 65532:65532 "$U/f" "$U/state"
 strace -f -qq -o "$TMP/user.trace" -e trace=$CALLS setpriv --reuid 65532 --regid 65532 --clear-groups \
-	env HOME="$TMP/home" "$CAPS_PROBE_BIN" --once --virttype qemu --state-dir "$TMP/user/state" \
-	--features-dir "$TMP/user/f" 2>"$TMP/err" || { cat "$TMP/err" >&2; fail "ordinary-user probe failed"; }
+	env -C "$U" HOME="$U/home" "$U/caps-probe" --once --virttype qemu --state-dir "$U/state" \
+	--features-dir "$U/f" 2>"$TMP/err" || { cat "$TMP/err" >&2; fail "ordinary-user probe failed"; }
 sed -i '/execve("\/usr\/bin\/setpriv"/d; /execve("\/usr\/bin\/env"/d' "$TMP/user.trace"
-summary=$(check_trace "$TMP/user.trace" "$TMP/user/f" "$TMP/user/state" "") || fail "user: writes outside"
+summary=$(check_trace "$TMP/user.trace" "$U/f" "$U/state" "") || fail "user: writes outside"
 ok "uid 65532, unreadable HOME, cold probe: $summary; all inside features and state"
-[ "$(stat -c %u:%a "$TMP/user/f/virt-caps")" = 65532:644 ] || fail "user: feature file mode"
-[ -z "$(find "$TMP/user/state" ! -user 65532)" ] || fail "user: state files not owned by the user"
+[ "$(stat -c %u:%a "$U/f/virt-caps")" = 65532:644 ] || fail "user: feature file mode"
+[ -z "$(find "$U/state" ! -user 65532)" ] || fail "user: state files not owned by the user"
 ok "the feature file is 0644; every state file belongs to the user"
 
 # The checker catches what it should.
 printf '1 openat(AT_FDCWD, "/etc/passwd", O_WRONLY|O_TRUNC) = 3\n' >"$TMP/bad.trace"
-! check_trace "$TMP/bad.trace" "$TMP/user/f" "$TMP/user/state" "" 2>/dev/null || fail "checker missed a write"
+! check_trace "$TMP/bad.trace" "$U/f" "$U/state" "" 2>/dev/null || fail "checker missed a write"
 printf '1 execve("/bin/sh", ["sh"], 0x0) = 0\n' >"$TMP/bad.trace"
-! check_trace "$TMP/bad.trace" "$TMP/user/f" "$TMP/user/state" "" 2>/dev/null || fail "checker missed a shell"
+! check_trace "$TMP/bad.trace" "$U/f" "$U/state" "" 2>/dev/null || fail "checker missed a shell"
 ok "the trace checker rejects a write to /etc/passwd and an exec of /bin/sh"
 echo "$checks checks passed"

@@ -46,7 +46,7 @@ rewritten() { [ "$(mtime "$F/virt-caps")" != "$1" ]; }
 # start_loop ARGS...: caps-probe in loop mode every 2 s (retries too).
 start_loop() {
 	: >"$TMP/loop.err"
-	"$P" --interval 2s --features-dir "$F" "$@" 2>"$TMP/loop.err" &
+	"$P" -v --interval 2s --features-dir "$F" "$@" 2>"$TMP/loop.err" &
 	loop=$!
 	wait_for 120 "the first feature file" test -s "$F/virt-caps"
 }
@@ -107,7 +107,7 @@ ok "emulator gone (non-executable file over $EMU): exit 4 ($(tail -1 "$TMP/err" 
 
 # --- the loop against the embedded driver, faults mid-run ---------------
 rm -f "$F"/*
-start_loop --virttype qemu --state-dir "$S" -v
+start_loop --virttype qemu --state-dir "$S"
 labels_of "$F/virt-caps" >"$TMP/good.labels"
 
 # Regression (found by bench/soak.sh): a new embedded connection per probe
@@ -150,20 +150,24 @@ stop_loop
 umount "$F"
 
 # --- a temp file planted by another user -------------------------------
-chmod 0711 "$TMP"
-chmod 0777 "$F"
+# A world-writable features directory that uid 4242 can reach: under
+# $SHARED, since $TMP and the build tree may be out of its reach.
+shared_tmp
+W=$SHARED/features
+mkdir "$W"
+chmod 0777 "$W"
+cp "$F/virt-caps" "$W/"
 echo 'victim' >"$TMP/victim"
-setpriv --reuid 4242 --regid 4242 --clear-groups sh -c "echo 'planted=1' > '$F/.virt-caps.tmp'"
-run 0 "$P" --once --from-dir "$TEST_DATA_DIR/amd-sev-snp" --features-dir "$F"
-[ ! -e "$F/.virt-caps.tmp" ] && [ "$(stat -c %u:%a "$F/virt-caps")" = 0:644 ] &&
-	! grep -q planted "$F/virt-caps" || fail "planted regular temp file was reused"
-rm -f "$F/.virt-caps.tmp"
-setpriv --reuid 4242 --regid 4242 --clear-groups ln -s "$TMP/victim" "$F/.virt-caps.tmp"
-run 0 "$P" --once --from-dir "$TEST_DATA_DIR/intel-tdx" --features-dir "$F"
+as_uid 4242 sh -c "echo 'planted=1' > '$W/.virt-caps.tmp'"
+run 0 "$P" --once --from-dir "$TEST_DATA_DIR/amd-sev-snp" --features-dir "$W"
+[ ! -e "$W/.virt-caps.tmp" ] && [ "$(stat -c %u:%a "$W/virt-caps")" = 0:644 ] &&
+	! grep -q planted "$W/virt-caps" || fail "planted regular temp file was reused"
+rm -f "$W/.virt-caps.tmp"
+as_uid 4242 ln -s "$TMP/victim" "$W/.virt-caps.tmp"
+run 0 "$P" --once --from-dir "$TEST_DATA_DIR/intel-tdx" --features-dir "$W"
 [ "$(cat "$TMP/victim")" = victim ] || fail "planted symlink was followed"
-[ ! -L "$F/.virt-caps.tmp" ] || fail "planted symlink left in place"
+[ ! -L "$W/.virt-caps.tmp" ] || fail "planted symlink left in place"
 ok "temp files planted by uid 4242 (a file, a symlink to a victim): replaced, never followed"
-chmod 0755 "$F"
 
 # --- SIGKILL at random points of a write: old or new, never partial ------
 "$P" --stdout --from-dir "$TEST_DATA_DIR/amd-sev-snp" >"$TMP/a.labels"
