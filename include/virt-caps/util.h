@@ -115,8 +115,6 @@ strempty(const char *s)
  * Returns 0 or -errno (-EFBIG when the file is larger than @max).
  */
 int vc_read_file(const char *path, size_t max, char **out, size_t *len);
-/** The same from an open descriptor (not closed). */
-int vc_read_fd(int fd, size_t max, char **out, size_t *len);
 
 /*
  * Every file argument of the programs takes "-" for standard input:

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 
 #include "virt-caps/log.h"
+#include "virt-caps/nodeyaml.h"
 
 #define READ_CHUNK (256 * 1024)
 
@@ -48,6 +49,49 @@ read_json(int fd, char *buf, size_t first, const char *what,
 	return rc;
 }
 
+/* The YAML reader pulls its input: the chunk already read first, then @fd. */
+struct pull {
+	int fd;
+	const char *first;
+	size_t left;
+};
+
+static ssize_t
+pull_read(void *src, void *buf, size_t size)
+{
+	struct pull *p = src;
+	ssize_t n;
+
+	if (p->left) {
+		size_t k = p->left < size ? p->left : size;
+
+		memcpy(buf, p->first, k);
+		p->first += k;
+		p->left -= k;
+		return (ssize_t)k;
+	}
+	do {
+		n = read(p->fd, buf, size);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+static int
+read_yaml(int fd, const char *buf, size_t first, const char *what,
+	  const struct vc_nodefile_opts *o, size_t *count)
+{
+	struct vc_nodeyaml *p = vc_nodeyaml_new(what, o->node, o->data);
+	struct pull src = {.fd = fd, .first = buf, .left = first};
+	int rc;
+
+	if (o->want)
+		vc_nodeyaml_set_filter(p, o->want);
+	rc = vc_nodeyaml_read(p, pull_read, &src);
+	*count = vc_nodeyaml_count(p);
+	vc_nodeyaml_free(p);
+	return rc;
+}
+
 /* The first chunk that holds something other than blanks; its length. */
 static ssize_t
 first_chunk(int fd, char *buf, const char *what, size_t *blank)
@@ -79,9 +123,7 @@ read_fd(int fd, const char *what, const struct vc_nodefile_opts *o, size_t *coun
 	}
 	if (buf[blank] == '{' || buf[blank] == '[')
 		return read_json(fd, buf, (size_t)n, what, o, count);
-	vc_err("%s: not JSON; expected the output of kubectl get nodes -o json or -o yaml",
-	       what);
-	return -EINVAL;
+	return read_yaml(fd, buf, (size_t)n, what, o, count);
 }
 
 long

@@ -72,8 +72,8 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
-int
-vc_read_fd(int fd, size_t max, char **out, size_t *len)
+static int
+read_fd(int fd, size_t max, char **out, size_t *len)
 {
 	_autofree_ char *buf = NULL;
 	size_t used = 0, cap = 0;
@@ -112,7 +112,7 @@ vc_read_file(const char *path, size_t max, char **out, size_t *len)
 
 	if (fd < 0)
 		return -errno;
-	return vc_read_fd(fd, max, out, len);
+	return read_fd(fd, max, out, len);
 }
 
 bool
@@ -130,7 +130,7 @@ vc_input_name(const char *path)
 int
 vc_read_input(const char *path, size_t max, char **out, size_t *len)
 {
-	return vc_is_stdin(path) ? vc_read_fd(0, max, out, len)
+	return vc_is_stdin(path) ? read_fd(0, max, out, len)
 				 : vc_read_file(path, max, out, len);
 }
 

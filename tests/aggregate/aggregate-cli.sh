@@ -42,7 +42,7 @@ bad() { # bad STATUS MESSAGE CONTENT
 }
 bad 3 "empty input" ""
 bad 3 "invalid JSON near byte" '{"kind":"List","items":[{"metadata":{"name":"n"'
-bad 3 "expected the output of kubectl get nodes -o json or -o yaml" 'not json at all'
+bad 3 "not a YAML mapping; expected a Kubernetes node list or Node, as kubectl get nodes -o json or -o yaml prints" 'not json at all'
 bad 3 "kind is PodList, expected List" '{"kind":"PodList","items":[]}'
 bad 3 "item 0 is a Pod, not a Node" '{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"p"}}]}'
 bad 3 "the list has no nodes" '{"apiVersion":"v1","items":[],"kind":"List","metadata":{}}'
@@ -134,6 +134,27 @@ run 3 "$A" -f "$TMP/half1.json" -f "$N"
 one_line_error "node $first is in both $TMP/half1.json and $N"
 [ ! -s "$TMP/out" ] || fail "partial output with a duplicate node"
 ok "-f repeated: lists merged, a node in two of them is an error naming both"
+
+# `kubectl get nodes -o yaml` output: same report as its JSON, from a file,
+# from stdin, merged with a JSON list; YAML that kubectl never writes is
+# refused with one line.
+Y=${N%.json}.yaml
+run 0 "$A" -f - -o json --quorum 50% <"$Y"
+cmp -s "$TMP/out" "$TMP/whole.json" || fail "-f - with YAML differs from the JSON report"
+python3 - "$TMP/half2.json" "$TMP/half2.yaml" <<'PY'
+import json, sys, yaml
+yaml.safe_dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), sort_keys=False)
+PY
+run 0 "$A" -f "$TMP/half1.json" -f "$TMP/half2.yaml" -o json --quorum 50%
+cmp -s "$TMP/out" "$TMP/whole.json" || fail "JSON + YAML inputs differ from the whole list"
+printf 'kind: List\nitems:\n- &n {kind: Node, metadata: {name: a}}\n- *n\n' >"$TMP/alias.yaml"
+run 3 "$A" -f "$TMP/alias.yaml"
+one_line_error "$TMP/alias.yaml: line"
+grep -qi 'alias\|anchor' "$TMP/err" || fail "alias not named: $(cat "$TMP/err")"
+printf 'kind: PodList\nitems: []\n' >"$TMP/pods.yaml"
+run 3 "$A" -f "$TMP/pods.yaml"
+one_line_error "kind is PodList, expected List"
+ok "-f reads kubectl's YAML too (file, stdin, mixed with JSON); aliases and other kinds refused"
 
 # The report's shape does not depend on the cluster: global_caps and the
 # quorum's parts are maps keyed by arch, for one arch as for several.

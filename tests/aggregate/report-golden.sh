@@ -34,10 +34,13 @@ for dir in "$S"/cluster/*/; do
 		run 0 "$A" -f - -o "$fmt" "${args[@]}" <"$dir/nodes.json"
 		cmp -s "$TMP/out" "$TMP/$case.$ext" || fail "$case: -f - and -f FILE differ ($fmt)"
 		golden "$dir/report.$ext" "$TMP/$case.$ext"
+		# The same nodes as `kubectl get nodes -o yaml` prints them.
+		run 0 "$A" -f "$dir/nodes.yaml" -o "$fmt" "${args[@]}"
+		cmp -s "$TMP/out" "$TMP/$case.$ext" || fail "$case: -f nodes.yaml differs from nodes.json ($fmt)"
 	done
 	sed "s|$dir/||g" "$TMP/$case.stderr" >"$TMP/$case.stderr.rel"
 	golden "$dir/stderr" "$TMP/$case.stderr.rel"
-	ok "cluster $case: yaml, json and table reports"
+	ok "cluster $case: yaml, json and table reports, from JSON and from YAML"
 done
 
 for dir in "$S"/diff/*/; do

@@ -5,6 +5,7 @@
  * key=value label; lines after "---" start the next node. Keys and values
  * go through the syntax checks, the selector and both schemes' decoding.
  */
+#include "core/labels-private.h"
 #include "fuzz-common.h"
 #include "virt-caps/cluster.h"
 #include "virt-caps/labels.h"

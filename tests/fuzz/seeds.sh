@@ -9,6 +9,7 @@ fuzz_seeds() {
 	featurefile) find "$src/probe/golden" -name 'labels.*' ;;
 	labels) find "$src/probe/golden" -name 'labels.*' ;;
 	nodelist) find "$src/aggregate/cluster" "$src/probe/golden" -name '*.json' ;;
+	nodeyaml) find "$src/aggregate/cluster" -name 'nodes.yaml' ;;
 	report) find "$src/aggregate/diff" "$src/aggregate/cluster" "$src/probe/golden" -name '*.yaml' -o -name '*.json' ;;
 	kubeconfig) ;;
 	*) echo "unknown fuzz target $t" >&2; return 1 ;;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# Rebuild the nodes.json inputs of the cluster golden cases from the host
+# Rebuild the nodes.json (and nodes.yaml) inputs of the cluster golden cases from the host
 # fixtures in tests/probe/golden: caps-probe --from-dir writes each node's feature
 # files, tests/common/nfd-nodes.py labels the nodes as NFD would.
 #   tests/aggregate/cluster/make-inputs.sh build/caps-probe
@@ -44,6 +44,13 @@ libvirt.feature.node.kubernetes.io/cpu-vendor=
 ODD
 python3 ../../common/nfd-nodes.py --kind PartialObjectMetadataList k1="$W/k1" k2="$W/k2" k3="$W/k3" \
 	k4="$W/k4" >kubevirt-scheme/nodes.json
+
+# The same lists as `kubectl get nodes -o yaml` prints them (key order kept).
+for c in mixed-arch amd-pool kubevirt-scheme; do
+	python3 -c 'import json, sys, yaml
+yaml.safe_dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), allow_unicode=True, sort_keys=False)' \
+		"$c/nodes.json" "$c/nodes.yaml"
+done
 
 # diff cases: reports of small clusters before and after a change.
 A=$(realpath ../../build/caps-aggregate 2>/dev/null || true)

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the JSON (nodelist.c) and YAML (nodeyaml.c) node-list readers
+ * share, so that both decode exactly alike: each turns its parser's
+ * events into the calls below; this module tracks where in the document
+ * they happen, keeps each item's name and labels, hands them to the
+ * callback when the item ends, enforces the nesting limit and checks the
+ * kind at the end. Internal to lib_aggregate.
+ */
+#pragma once
+
+#include "virt-caps/nodelist.h"
+
+/* The format, for the words of error messages ("JSON object", "YAML mapping"). */
+enum vc_nodeitems_format {
+	VC_NODEITEMS_JSON,
+	VC_NODEITEMS_YAML,
+};
+
+struct vc_nodeitems;
+
+/** @what names the input in every message. */
+struct vc_nodeitems *vc_nodeitems_new(enum vc_nodeitems_format format, const char *what,
+				      vc_nodelist_fn *fn, void *data);
+void vc_nodeitems_free(struct vc_nodeitems *it);
+void vc_nodeitems_set_filter(struct vc_nodeitems *it,
+			     bool (*want)(void *data, const char *key, size_t len));
+
+/**
+ * Report "WHAT: message" and mark the input refused. Returns false, what
+ * an event call returns to stop the parser.
+ */
+bool vc_nodeitems_fail(struct vc_nodeitems *it, const char *fmt, ...) _printf_(2, 3);
+/** True once anything was refused (and reported). */
+bool vc_nodeitems_failed(const struct vc_nodeitems *it);
+/** True once the top-level value has begun. */
+bool vc_nodeitems_started(const struct vc_nodeitems *it);
+/**
+ * True when the innermost open value is a map whose next scalar is a key:
+ * for parsers that, unlike yajl, do not tell keys from values.
+ */
+bool vc_nodeitems_want_key(const struct vc_nodeitems *it);
+
+/* Parser events; each returns false once the input is refused. */
+bool vc_nodeitems_start_map(struct vc_nodeitems *it);
+bool vc_nodeitems_end_map(struct vc_nodeitems *it);
+bool vc_nodeitems_start_seq(struct vc_nodeitems *it);
+bool vc_nodeitems_end_seq(struct vc_nodeitems *it);
+bool vc_nodeitems_key(struct vc_nodeitems *it, const char *s, size_t len);
+/** A scalar value; @s is NULL for a non-string (null, boolean, number). */
+bool vc_nodeitems_scalar(struct vc_nodeitems *it, const char *s, size_t len);
+
+/**
+ * The parser reached the end without a syntax error: checks that there
+ * was a document and that its kind is a node kind (a single Node is
+ * handed to the callback here). Returns 0 or -EINVAL (reported).
+ */
+int vc_nodeitems_finish(struct vc_nodeitems *it);
+/** The list's metadata.continue; NULL when absent or empty. */
+const char *vc_nodeitems_continue(const struct vc_nodeitems *it);
+/** Nodes handed to the callback so far. */
+size_t vc_nodeitems_count(const struct vc_nodeitems *it);
