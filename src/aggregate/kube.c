@@ -66,8 +66,14 @@ on_header(char *ptr, size_t size, size_t nmemb, void *data)
 	struct response *r = data;
 	size_t n = size * nmemb;
 
-	if (n > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0)
-		r->retry_after = strtol(ptr + 12, NULL, 10);
+	/* Seconds only; an HTTP date (or anything else) is ignored. */
+	if (n > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0) {
+		_autofree_ char *v = xstrndup(ptr + 12, n - 12);
+		unsigned long long secs;
+
+		if (vc_parse_uint(vc_trim(v), 86400, &secs) == 0)
+			r->retry_after = (long)secs;
+	}
 	return n;
 }
 
