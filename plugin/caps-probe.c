@@ -32,6 +32,7 @@ struct options {
 	bool to_stdout;
 	bool report;
 	enum vc_output format;
+	unsigned long long given; /* bit_of() of every option on the command line */
 };
 
 static const char usage_text[] =
@@ -129,6 +130,17 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* One bit per option of long_options, for the checks of what goes together. */
+static unsigned long long
+bit_of(int c)
+{
+	if (c == 'o')
+		return 1ULL << 62;
+	if (c == 'c')
+		return 1ULL << 61;
+	return 1ULL << (c - OPT_ONCE);
+}
+
 static int
 set_value_option(struct options *o, int c, const char *arg)
 {
@@ -190,6 +202,9 @@ set_path_option(struct options *o, int c, const char *arg)
 	};
 
 	if (c == 'c') {
+		if (strempty(arg))
+			return vc_cli_usage_error(
+				"option connect: an empty value is not allowed");
 		o->probe.uri = arg;
 		return 0;
 	}
@@ -200,6 +215,41 @@ set_path_option(struct options *o, int c, const char *arg)
 		return vc_cli_usage_error("option %s: an empty value is not allowed",
 					  opt_name(c));
 	*slot[c - OPT_ONCE] = arg;
+	return 0;
+}
+
+/* The first of @opts given on the command line, or 0. */
+static int
+first_given(const struct options *o, const int *opts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (o->given & bit_of(opts[i]))
+			return opts[i];
+	return 0;
+}
+
+/* Options that would mean nothing in the chosen mode are refused, never ignored. */
+static int
+check_modes(const struct options *o)
+{
+	static const int libvirt_opts[] = {'c',         OPT_STATE_DIR, OPT_ARCH,
+					   OPT_MACHINE, OPT_VIRTTYPE,  OPT_KVM_DEVICE};
+	static const int file_opts[] = {OPT_ONCE, OPT_INTERVAL, OPT_FEATURES_DIR,
+					OPT_FEATURE_FILE};
+	int c;
+
+	if (o->from_dir && (c = first_given(o, libvirt_opts, ARRAY_LENGTH(libvirt_opts))))
+		return vc_cli_usage_error(
+			"--from-dir does not talk to libvirt: --%s has no effect",
+			opt_name(c));
+	if ((o->to_stdout || o->report) &&
+	    (c = first_given(o, file_opts, ARRAY_LENGTH(file_opts))))
+		return vc_cli_usage_error(
+			"--%s has no effect with --%s, which prints and writes no file",
+			opt_name(c), o->to_stdout ? "stdout" : "output");
+	if (o->probe.uri && (o->given & bit_of(OPT_STATE_DIR)))
+		return vc_cli_usage_error(
+			"--state-dir has no effect with --connect (the URI says which driver)");
 	return 0;
 }
 
@@ -218,10 +268,7 @@ check_options(struct options *o)
 		return vc_cli_usage_error(
 			"--feature-file '%s' must be a plain file name not starting with '.'",
 			o->feature_file);
-	if (o->from_dir && (o->probe.uri || o->probe.state_dir))
-		return vc_cli_usage_error(
-			"--from-dir does not talk to libvirt; drop --connect/--state-dir");
-	return 0;
+	return check_modes(o);
 }
 
 static void
@@ -238,6 +285,7 @@ set_option(void *ctx, int c, const char *arg)
 	struct options *o = ctx;
 	int rc = set_value_option(o, c, arg);
 
+	o->given |= bit_of(c);
 	if (rc == 1)
 		rc = set_path_option(o, c, arg);
 	if (rc != 1)
@@ -465,11 +513,11 @@ main(int argc, char **argv)
 	sigset_t set;
 	int rc;
 
-	vc_log_set_program("caps-probe");
+	vc_cli_init("caps-probe");
 	options_init(&o);
 	rc = parse_options(argc, argv, &o);
 	if (rc != VC_CLI_RUN)
-		return rc == VC_CLI_DONE ? VC_EXIT_OK : VC_EXIT_USAGE;
+		return vc_cli_exit(rc);
 	if (o.to_stdout || o.report) {
 		rc = run_print(&o);
 	} else if (o.once) {

@@ -36,13 +36,26 @@ enum {
 };
 
 /**
+ * Name the program in messages and make a closed standard output an
+ * error of write() (EPIPE), not SIGPIPE. First thing in main().
+ */
+void vc_cli_init(const char *program);
+
+/**
  * Parse @argv's options (from argv[1]) with the common options added to the
  * command's own, and set the log level: warnings by default, -v info,
  * -v -v debug, -q errors only. Returns VC_CLI_RUN with
- * optind at the first operand, VC_CLI_DONE, or -EINVAL after one usage
- * line naming the option.
+ * optind at the first operand, VC_CLI_DONE, -EINVAL after one usage
+ * line naming the option, or -EIO when --help/--version could not be
+ * written.
  */
 int vc_cli_parse(const struct vc_cli *cli, int argc, char **argv);
+
+/**
+ * The exit status when vc_cli_parse() did not return VC_CLI_RUN: 0 after
+ * --help/--version, 5 when they could not be written, else 2.
+ */
+enum vc_exit vc_cli_exit(int rc);
 
 /** "NAME: MESSAGE (see NAME --help)" on stderr; returns -EINVAL. */
 int vc_cli_usage_error(const char *fmt, ...) _printf_(1, 2);

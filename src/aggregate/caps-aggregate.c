@@ -206,6 +206,9 @@ check_report_options(struct options *o, int argc, char **argv)
 {
 	size_t stdin_uses = 0;
 
+	if (optind < argc && streq(argv[optind], "diff"))
+		return vc_cli_usage_error(
+			"'diff' comes first: caps-aggregate diff [OPTION]... OLD NEW");
 	if (optind < argc)
 		return vc_cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->files.n && o->api_option)
@@ -362,7 +365,10 @@ run_report(struct options *o)
 	}
 	if (rc == VC_EXIT_OK) {
 		vc_cluster_summarize(&c, &s);
-		if (s.probed == 0) {
+		if (c.n == 0) { /* only a local -l can leave no node */
+			vc_err("no node of the input matches -l %s", o->selector);
+			rc = VC_EXIT_DATA;
+		} else if (s.probed == 0) {
 			vc_err("none of the %zu nodes carries CPU capability labels (caps-probe's or KubeVirt's)",
 			       c.n);
 			rc = VC_EXIT_DATA;
@@ -438,7 +444,7 @@ run_diff(int argc, char **argv)
 	int rc = vc_cli_parse(&cli, argc, argv);
 
 	if (rc != VC_CLI_RUN)
-		return rc == VC_CLI_DONE ? VC_EXIT_OK : VC_EXIT_USAGE;
+		return vc_cli_exit(rc);
 	if (argc - optind != 2) {
 		vc_cli_usage_error("diff takes two report files, OLD and NEW");
 		return VC_EXIT_USAGE;
@@ -467,19 +473,14 @@ main(int argc, char **argv)
 	};
 	int rc;
 
-	vc_log_set_program("caps-aggregate");
+	vc_cli_init("caps-aggregate");
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (argc > 1 && streq(argv[1], "diff"))
 		return run_diff(argc - 1, argv + 1);
 	rc = vc_cli_parse(&cli, argc, argv);
 	if (rc == VC_CLI_RUN)
 		rc = check_report_options(&o, argc, argv);
-	if (rc == VC_CLI_DONE)
-		rc = VC_EXIT_OK;
-	else if (rc < 0)
-		rc = VC_EXIT_USAGE;
-	else
-		rc = run_report(&o);
+	rc = rc == VC_CLI_RUN ? run_report(&o) : vc_cli_exit(rc);
 	vc_selector_clear(&o.sel);
 	vc_strv_clear(&o.files);
 	return rc;

@@ -120,7 +120,7 @@ vc_rdoc_load(const char *path, struct vc_rdoc *d)
 {
 	_autotree_ struct vc_tree *root = vc_tree_load(path, REPORT_MAX);
 
-	return rdoc_from_tree(root, path, d);
+	return rdoc_from_tree(root, vc_input_name(path), d);
 }
 
 int

@@ -2,6 +2,7 @@
 #include "virt-caps/cli.h"
 
 #include <errno.h>
+#include <signal.h>
 
 #include "virt-caps/log.h"
 
@@ -73,6 +74,24 @@ common_option(const struct vc_cli *cli, int c, int *level)
 	}
 }
 
+/*
+ * getopt's '?' or ':' for @arg, the argument it was working on. A short
+ * option is named by itself ("-Z" of "-vZ"): optopt says which. For an
+ * unknown long option optopt is 0; for a long one missing its value,
+ * @arg is the long option.
+ */
+static int
+bad_option(const char *sub, int c, const char *arg)
+{
+	char shortopt[3] = {'-', (char)optopt, '\0'};
+	const char *name = strncmp(arg, "--", 2) == 0 || !optopt ? arg : shortopt;
+
+	if (c == ':')
+		return vc_cli_usage_error("%s%soption '%s' needs a value", sub,
+					  *sub ? ": " : "", name);
+	return vc_cli_usage_error("%s%sunknown option '%s'", sub, *sub ? ": " : "", name);
+}
+
 static int
 parse_loop(const struct vc_cli *cli, int argc, char **argv, const struct option *all)
 {
@@ -82,15 +101,12 @@ parse_loop(const struct vc_cli *cli, int argc, char **argv, const struct option 
 	int c, level = VC_LOG_WARN;
 
 	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
-		if (c == ':')
-			return vc_cli_usage_error("%s%soption '%s' needs a value", sub,
-						  *sub ? ": " : "", argv[optind - 1]);
-		if (c == '?')
-			return vc_cli_usage_error("%s%sunknown option '%s'", sub,
-						  *sub ? ": " : "", argv[optind - 1]);
+		if (c == ':' || c == '?')
+			return bad_option(sub, c, argv[optind - 1]);
 		if (c == 'v' || c == 'q' || c == 'h' || c == OPT_VERSION) {
 			if (common_option(cli, c, &level))
-				return VC_CLI_DONE;
+				return fflush(stdout) == 0 ? VC_CLI_DONE
+							   : vc_cli_output_failed(errno);
 			continue;
 		}
 		if (cli->option(cli->ctx, c, optarg) < 0)
@@ -98,6 +114,23 @@ parse_loop(const struct vc_cli *cli, int argc, char **argv, const struct option 
 	}
 	vc_log_set_level(level > VC_LOG_DEBUG ? VC_LOG_DEBUG : (enum vc_log_level)level);
 	return VC_CLI_RUN;
+}
+
+enum vc_exit
+vc_cli_exit(int rc)
+{
+	if (rc == VC_CLI_DONE)
+		return VC_EXIT_OK;
+	return rc == -EIO ? VC_EXIT_OUTPUT : VC_EXIT_USAGE;
+}
+
+void
+vc_cli_init(const char *program)
+{
+	vc_log_set_program(program);
+	/* A reader that went away (a closed pipe) is a failed write of
+	 * standard output, exit 5 with one line, not a silent SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int

@@ -204,4 +204,43 @@ for args in "-q -f $N" "-q -f $N -o table" "-q -f $N -o json" "diff $TMP/old.jso
 	one_line_error "cannot write the output to standard output: No space left on device"
 done
 ok "a failed write of the report: exit 5, one line"
+for args in "-q -f $N" "-q -f $N -o table" "diff $TMP/old.json $TMP/old.json"; do
+	# shellcheck disable=SC2086
+	st=$(closed_pipe "$A" $args)
+	[ "$st" = 5 ] || fail "$args into a closed pipe: exit status $st, expected 5"
+	one_line_error "cannot write the output to standard output: Broken pipe"
+done
+ok "a closed pipe: exit 5, one line (no SIGPIPE)"
+set +e
+"$A" --help >/dev/full 2>"$TMP/err"
+st=$?
+set -e
+[ $st -eq 5 ] || fail "--help > /dev/full: exit status $st, expected 5"
+one_line_error "cannot write the output"
+ok "--help that cannot be written: exit 5"
+
+# Usage errors name what was wrong; other messages name the input.
+usage_says "unknown option '-Z'" -Zv -f "$N"
+usage_says "unknown option '-Z'" -vZ -f "$N"
+usage_says "diff: unknown option '-Z'" diff -Zv a b
+usage_says "option '-o' needs a value" -vo
+usage_says "'diff' comes first" -v diff a b
+run 3 "$A" -f "$N" -l 'no-such-label=1'
+one_line_error "no node of the input matches -l no-such-label=1"
+echo '{}' >"$TMP/empty-report.json"
+run 3 "$A" diff "$TMP/old.json" - <"$TMP/empty-report.json"
+one_line_error "standard input: not a caps-aggregate report"
+ok "messages name the input: a selector that matches nothing, diff's standard input"
+
+# YAML's leading blanks (indentation, line numbers) survive however the
+# input is split into reads.
+printf '  kind: List\n  items:\n  - metadata:\n      name: n1\n      labels:\n        libvirt.feature.node.kubernetes.io/arch: x86_64\n        libvirt.feature.node.kubernetes.io/cpu-model.EPYC: "true"\n' >"$TMP/indented.yaml"
+run 0 "$A" -f "$TMP/indented.yaml" -o json
+cp "$TMP/out" "$TMP/indented.json"
+grep -q '"EPYC"' "$TMP/indented.json" || fail "indented YAML: EPYC not read"
+(printf '  '; sleep 0.2; tail -c +3 "$TMP/indented.yaml") | run 0 "$A" -f - -o json
+cmp -s "$TMP/out" "$TMP/indented.json" || fail "indented YAML split into reads gives another report"
+(printf '\n\n\n'; sleep 0.2; printf 'kind: List\nitems: [\n') | run 3 "$A" -f -
+one_line_error "standard input: invalid YAML at line 6"
+ok "leading blanks are kept for the parser: indentation and line numbers"
 echo "$checks checks passed"

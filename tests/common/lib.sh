@@ -75,6 +75,17 @@ run() {
 	fi
 }
 
+# closed_pipe CMD...: run CMD with its standard output a pipe whose reader
+# has gone (what `| head` leaves behind); stderr in $TMP/err, prints the exit
+# status (negative: killed by that signal).
+closed_pipe() {
+	python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+with open(sys.argv[1], "w") as err:
+    print(subprocess.run(sys.argv[2:], stdout=w, stderr=err).returncode)' "$TMP/err" "$@"
+}
+
 # The last run printed exactly one line on stderr, containing $1.
 one_line_error() {
 	n=$(wc -l <"$TMP/err")

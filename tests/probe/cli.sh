@@ -123,6 +123,25 @@ for mode in --stdout "--output json"; do
 	one_line_error "cannot write the output to standard output: No space left on device"
 done
 ok "a failed write of standard output: exit 5, one line"
+st=$(closed_pipe "$P" --stdout --from-dir "$D/intel-tdx")
+[ "$st" = 5 ] || fail "--stdout into a closed pipe: exit status $st, expected 5"
+one_line_error "cannot write the output to standard output: Broken pipe"
+ok "a closed pipe: exit 5, one line (no SIGPIPE)"
+
+# Options that would mean nothing in the chosen mode are refused.
+run 2 "$P" --from-dir "$D/intel-tdx" --stdout --arch aarch64
+one_line_error "--from-dir does not talk to libvirt: --arch has no effect"
+run 2 "$P" --from-dir "$D/intel-tdx" --stdout --virttype kvm
+one_line_error "--virttype has no effect"
+run 2 "$P" --stdout --from-dir "$D/intel-tdx" --features-dir "$TMP"
+one_line_error "--features-dir has no effect with --stdout"
+run 2 "$P" -o json --from-dir "$D/intel-tdx" --once
+one_line_error "--once has no effect with --output"
+run 2 "$P" --stdout --connect qemu:///system --state-dir "$TMP"
+one_line_error "--state-dir has no effect with --connect"
+run 2 "$P" --stdout --connect ''
+one_line_error "an empty value is not allowed"
+ok "options without effect in the chosen mode are usage errors"
 
 # A libvirt failure is one line of ours: libvirt's own log lines appear
 # with -v -v only.
