@@ -114,5 +114,6 @@ void vc_labels_clear(struct vc_labels *l);
  * Kubernetes label syntax. Each returns true when valid, else false
  * and sets *why to a static explanation.
  */
+bool vc_label_key_valid(const char *key, const char **why);
 bool vc_label_value_valid(const char *value, const char **why);
 bool vc_dns_subdomain_valid(const char *s, const char **why);

@@ -6,6 +6,28 @@
 
 #include "virt-caps/log.h"
 
+/* As the API server would: a valid label key, and a valid value. */
+static int
+check_term(const char *t, const char *key, const char *value)
+{
+	const char *why = NULL;
+
+	if (strempty(key)) {
+		vc_err("selector term '%s' has no label key", t);
+		return -EINVAL;
+	}
+	if (!vc_label_key_valid(key, &why)) {
+		vc_err("selector term '%s': '%s' is not a label key: %s", t, key, why);
+		return -EINVAL;
+	}
+	if (!vc_label_value_valid(value, &why)) {
+		vc_err("selector term '%s': '%s' is not a label value: %s", t, value,
+		       why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 parse_term(const char *t, struct vc_selector *sel)
 {
@@ -36,20 +58,27 @@ parse_term(const char *t, struct vc_selector *sel)
 	vc_strv_push_owned(&sel->values, vc_trim(xstrdup(val)));
 	sel->ops = xrealloc(sel->ops, sel->n + 1);
 	sel->ops[sel->n++] = op;
-	if (strempty(sel->keys.v[sel->n - 1])) {
-		vc_err("selector term '%s' has no label key", t);
-		return -EINVAL;
-	}
-	return 0;
+	return check_term(t, sel->keys.v[sel->n - 1], sel->values.v[sel->n - 1]);
 }
 
 int
 vc_selector_parse(const char *s, struct vc_selector *sel)
 {
 	struct vc_strv terms = {0};
+	size_t commas = 0;
 	int rc = 0;
 
 	vc_strv_split(&terms, s, ",");
+	for (const char *c = s; *c; c++)
+		commas += *c == ',';
+	/* "" selects everything, as with kubectl; an empty term is an error. */
+	for (size_t i = 0; i < terms.n; i++)
+		if (strempty(vc_trim(terms.v[i])))
+			commas = SIZE_MAX;
+	if (commas && commas != terms.n - 1) {
+		vc_err("selector '%s' has an empty term", s);
+		rc = -EINVAL;
+	}
 	for (size_t i = 0; i < terms.n && rc == 0; i++)
 		rc = parse_term(terms.v[i], sel);
 	vc_strv_clear(&terms);

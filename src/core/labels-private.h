@@ -4,7 +4,6 @@
 
 #include "virt-caps/labels.h"
 
-/* Kubernetes label syntax of a whole key and of its name part, as
- * vc_label_value_valid (labels.h). */
-bool vc_label_key_valid(const char *key, const char **why);
+/* Kubernetes label syntax of a key's name part, as vc_label_key_valid
+ * (labels.h). */
 bool vc_label_name_valid(const char *name, const char **why);

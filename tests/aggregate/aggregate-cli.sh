@@ -89,6 +89,15 @@ run 0 "$A" -f "$N" -l 'kubernetes.io/arch!=s390x,!no-such-label' -o json
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["cluster"]["nodes"]==5' "$TMP/out" ||
 	fail "selector with != and !"
 ok "-l filters -f input locally"
+for sel in '!!!' ',' 'a,,b' 'a=b=c' 'no key=1'; do
+	run 2 "$A" -f "$N" -l "$sel"
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "-l '$sel': not one line"
+	[ ! -s "$TMP/out" ] || fail "-l '$sel': output"
+done
+run 0 "$A" -f "$N" -l '' -o json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["cluster"]["nodes"]==6' "$TMP/out" ||
+	fail "-l '' does not select every node"
+ok "-l with -f: malformed selectors are usage errors; '' selects every node (as kubectl)"
 
 # Deterministic: the same input in another order gives the same bytes.
 python3 - "$N" >"$TMP/shuffled.json" <<'PY'
