@@ -23,7 +23,8 @@ trap 'rm -rf "$W"' EXIT
 export XDG_CACHE_HOME="$W/xdg"
 echo "probing this machine for label templates..." >&2
 "$P" -q --stdout --state-dir "$W/root" --virttype qemu >"$W/live-qemu.labels"
-if { : <>/dev/kvm; } 2>/dev/null; then
+# -c first: as root, <> would create a regular file /dev/kvm.
+if [ -c /dev/kvm ] && { : <>/dev/kvm; } 2>/dev/null; then
 	"$P" -q --stdout --state-dir "$W/root" --virttype kvm >"$W/live-kvm.labels"
 fi
 for c in debian12-qemu-tcg-epyc amd-sev-snp intel-tdx; do

@@ -13,7 +13,7 @@ RUNS=${1:-20}
 P=${CAPS_PROBE:-build/caps-probe}
 ARCH=$(uname -m)
 case $ARCH in x86_64) M=q35 ;; aarch64) M=virt ;; s390x) M=s390-ccw-virtio ;; esac
-if [ -n "${2:-}" ]; then V=$2; elif { : <>/dev/kvm; } 2>/dev/null; then V=kvm; else V=qemu; fi
+if [ -n "${2:-}" ]; then V=$2; elif [ -c /dev/kvm ] && { : <>/dev/kvm; } 2>/dev/null; then V=kvm; else V=qemu; fi
 [ -x "$P" ] || { echo "build first: make build" >&2; exit 2; }
 
 W=$(mktemp -d /tmp/vc-bench-XXXXXX)
