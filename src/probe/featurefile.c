@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -20,30 +21,96 @@ vc_featurefile_name_valid(const char *name)
 	       strlen(name) < 200;
 }
 
+/*
+ * Where a label goes: a hash of its key, modulo the file count (a power of
+ * two). A label therefore stays in the same file from one set to the next
+ * while the count stays the same, so replacing the files one at a time
+ * never hides a label that both sets have. When the count changes, a
+ * label only moves to a higher index (count doubled: h mod 2n >= h mod n)
+ * or out of a file that is removed (count halved).
+ */
+static size_t
+bucket_of(const char *key, size_t n)
+{
+	return (size_t)(vc_fnv1a(VC_FNV1A_INIT, key, strlen(key)) & (n - 1));
+}
+
+/* Identity of a whole set, written in each file of a split set so that a
+ * reader of the directory can tell files of different sets apart. */
+static unsigned long long
+set_id(const struct vc_labels *l)
+{
+	unsigned long long h = VC_FNV1A_INIT;
+
+	for (size_t i = 0; i < l->n; i++) {
+		h = vc_fnv1a(h, l->v[i].key, strlen(l->v[i].key));
+		h = vc_fnv1a(h, "=", 1);
+		h = vc_fnv1a(h, l->v[i].value, strlen(l->v[i].value));
+		h = vc_fnv1a(h, "\n", 1);
+	}
+	return h;
+}
+
+static size_t
+line_len(const struct vc_label *v)
+{
+	return strlen(v->key) + strlen(v->value) + 2;
+}
+
+/* Does every file of an @n-file layout stay within the limit? */
+static bool
+layout_fits(const struct vc_featurefile_opts *o, const struct vc_labels *l, size_t n,
+	    size_t header)
+{
+	size_t size[VC_FEATUREFILE_MAX_FILES];
+
+	for (size_t i = 0; i < n; i++)
+		size[i] = header;
+	for (size_t i = 0; i < l->n; i++) {
+		size_t b = bucket_of(l->v[i].key, n);
+
+		size[b] += line_len(&l->v[i]);
+		if (size[b] > o->max_size)
+			return false;
+	}
+	return true;
+}
+
+/* The header of each file: its expiry, and for a split set which set and
+ * which part it is (a single file is replaced whole, it needs no part). */
+static void
+put_header(struct vc_buf *b, const char *when, unsigned long long id, size_t i, size_t n)
+{
+	vc_buf_printf(b, "# +expiry-time=%s\n", when);
+	if (n > 1)
+		vc_buf_printf(b, "%s%016llx file=%zu/%zu\n", VC_FEATUREFILE_SET_MARK, id,
+			      i + 1, n);
+}
+
 /* Split the labels into file texts, each with its own expiry header. */
 static struct vc_buf *
 make_chunks(const struct vc_featurefile_opts *o, const struct vc_labels *l, size_t *count)
 {
-	char when[32], header[64];
-	struct vc_buf *chunks = xzalloc(sizeof(*chunks));
-	size_t n = 1, hlen;
+	/* The longest header: expiry line and set line. */
+	const size_t header =
+		sizeof("# +expiry-time=YYYY-MM-DDTHH:MM:SSZ\n") +
+		sizeof(VC_FEATUREFILE_SET_MARK "0123456789abcdef file=8/8\n");
+	unsigned long long id = set_id(l);
+	struct vc_buf *chunks;
+	char when[32];
+	size_t n = 1;
 
+	while (n <= VC_FEATUREFILE_MAX_FILES && !layout_fits(o, l, n, header))
+		n *= 2;
+	if (n > VC_FEATUREFILE_MAX_FILES)
+		return NULL;
 	vc_format_rfc3339(o->expiry, when);
-	hlen = (size_t)snprintf(header, sizeof(header), "# +expiry-time=%s\n", when);
-	vc_buf_append(&chunks[0], header, hlen);
-	for (size_t i = 0; i < l->n; i++) {
-		_autofree_ char *line = xasprintf("%s=%s\n", l->v[i].key, l->v[i].value);
-		size_t len = strlen(line);
-
-		/* A new file, with its own expiry line, before this one would pass the
-		 * limit. */
-		if (chunks[n - 1].len + len > o->max_size) {
-			chunks = xrealloc(chunks, (n + 1) * sizeof(*chunks));
-			memset(&chunks[n], 0, sizeof(*chunks));
-			vc_buf_append(&chunks[n++], header, hlen);
-		}
-		vc_buf_append(&chunks[n - 1], line, len);
-	}
+	chunks = xzalloc(n * sizeof(*chunks));
+	for (size_t i = 0; i < n; i++)
+		put_header(&chunks[i], when, id, i, n);
+	for (size_t i = 0; i < l->n; i++)
+		vc_buf_printf(&chunks[bucket_of(l->v[i].key, n)], "%s=%s\n", l->v[i].key,
+			      l->v[i].value);
 	*count = n;
 	return chunks;
 }
@@ -130,39 +197,147 @@ open_dir(const char *dir)
 	return rc;
 }
 
-/* Is @ent "NAME-<n>" with n > @keep (a file the new set does not need)? */
-static bool
-is_surplus(const char *ent, const char *name, size_t keep)
+/* The n of "NAME-<n>" (0 for NAME itself), or -1 for any other name. */
+static long long
+file_number(const char *ent, const char *name)
 {
 	size_t nlen = strlen(name);
 	unsigned long long v;
 
-	if (strncmp(ent, name, nlen) != 0 || ent[nlen] != '-')
-		return false;
-	return vc_parse_uint(ent + nlen + 1, SIZE_MAX, &v) == 0 && v > keep;
+	if (strncmp(ent, name, nlen) != 0)
+		return -1;
+	if (ent[nlen] == '\0')
+		return 0;
+	if (ent[nlen] != '-' || vc_parse_uint(ent + nlen + 1, SIZE_MAX, &v) < 0 ||
+	    v > LLONG_MAX)
+		return -1;
+	return (long long)v;
+}
+
+/* What the directory holds of ours: which of the @n files exist (bit i for
+ * index i), and the files NAME-<k>, k > n, that the new set does not use. */
+struct on_disk {
+	unsigned present;
+	struct vc_strv surplus;
+};
+
+static void
+on_disk_clear(struct on_disk *d)
+{
+	vc_strv_clear(&d->surplus);
+}
+
+static int
+scan_files(int dfd, const struct vc_featurefile_opts *o, size_t n, struct on_disk *d)
+{
+	_cleanup_(closedirp) DIR *dir = NULL;
+	int fd = dup(dfd), rc;
+	struct dirent *e;
+
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		vc_err("cannot list features directory %s: %s", o->dir, strerror(-rc));
+		return rc;
+	}
+	while ((e = readdir(dir))) {
+		long long k = file_number(e->d_name, o->name);
+
+		if (k == 0 || (k >= 2 && (unsigned long long)k <= n))
+			d->present |= 1U << (k == 0 ? 0 : k - 1);
+		else if (k > (long long)n)
+			vc_strv_push(&d->surplus, e->d_name);
+	}
+	return 0;
 }
 
 static void
-remove_surplus(int dfd, const struct vc_featurefile_opts *o, size_t keep)
+sync_dir(int dfd, const char *dir)
 {
-	_cleanup_(closedirp) DIR *d = NULL;
-	int fd = dup(dfd);
-	struct dirent *e;
+	if (fsync(dfd) < 0)
+		vc_warn("cannot fsync features directory %s: %s", dir, strerror(errno));
+}
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		vc_warn("cannot list %s to remove old split files: %s", o->dir,
-			strerror(errno));
-		return;
-	}
-	while ((e = readdir(d))) {
-		if (!is_surplus(e->d_name, o->name, keep))
+/* Give a reader that listed the directory before a file count change time
+ * to finish its pass before a file it may still read loses labels. */
+static void
+settle(const struct vc_featurefile_opts *o)
+{
+	struct timespec t = {
+		.tv_sec = o->settle_ms / 1000,
+		.tv_nsec = (long)(o->settle_ms % 1000) * 1000000L,
+	};
+
+	while (o->settle_ms > 0 && nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+static int
+rename_one(int dfd, const struct vc_featurefile_opts *o, size_t i)
+{
+	_autofree_ char *name = file_name(o, i);
+	_autofree_ char *tmp = temp_name(name);
+	int rc;
+
+	if (renameat(dfd, tmp, dfd, name) == 0)
+		return 0;
+	rc = -errno;
+	vc_err("cannot rename %s/%s to %s: %s", o->dir, tmp, name, strerror(-rc));
+	return rc;
+}
+
+/*
+ * Put the @n new files in place so that a reader never misses a label that
+ * the old and the new set both have. First the files the directory lacks
+ * (adding a file hides nothing); then, after a pause, the existing ones,
+ * highest index first: a label only moves to a higher index, and NFD reads
+ * the files in name order, so by the time a file loses a label the file
+ * that gains it has been replaced (see bucket_of).
+ */
+static int
+publish(int dfd, const struct vc_featurefile_opts *o, size_t n, unsigned present)
+{
+	bool added = false;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if (present & (1U << i))
 			continue;
-		if (unlinkat(dfd, e->d_name, 0) < 0)
-			vc_warn("cannot remove old feature file %s/%s: %s", o->dir,
-				e->d_name, strerror(errno));
+		rc = rename_one(dfd, o, i);
+		if (rc < 0)
+			return rc;
+		added = true;
 	}
+	if (added && present) {
+		sync_dir(dfd, o->dir);
+		settle(o);
+	}
+	for (size_t i = n; i-- > 0;) {
+		if (!(present & (1U << i)))
+			continue;
+		rc = rename_one(dfd, o, i);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Files NAME-<k> the new set does not use: removed only once the new files
+ * are in place, and after a pause for a reader that listed them before. */
+static void
+remove_surplus(int dfd, const struct vc_featurefile_opts *o,
+	       const struct vc_strv *surplus)
+{
+	if (surplus->n == 0)
+		return;
+	settle(o);
+	for (size_t i = 0; i < surplus->n; i++) {
+		if (unlinkat(dfd, surplus->v[i], 0) < 0)
+			vc_warn("cannot remove old feature file %s/%s: %s", o->dir,
+				surplus->v[i], strerror(errno));
+	}
+	sync_dir(dfd, o->dir);
 }
 
 static void
@@ -176,24 +351,6 @@ unlink_temps(int dfd, const struct vc_featurefile_opts *o, size_t n)
 	}
 }
 
-static int
-rename_all(int dfd, const struct vc_featurefile_opts *o, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		_autofree_ char *name = file_name(o, i);
-		_autofree_ char *tmp = temp_name(name);
-
-		if (renameat(dfd, tmp, dfd, name) < 0) {
-			int rc = -errno;
-
-			vc_err("cannot rename %s/%s to %s: %s", o->dir, tmp, name,
-			       strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
-}
-
 static void
 free_chunks(struct vc_buf *c, size_t n)
 {
@@ -202,14 +359,36 @@ free_chunks(struct vc_buf *c, size_t n)
 	free(c);
 }
 
+static int
+write_temps(int dfd, const struct vc_featurefile_opts *o, const struct vc_labels *l,
+	    size_t *n)
+{
+	struct vc_buf *chunks = make_chunks(o, l, n);
+	int rc = 0;
+
+	if (!chunks) {
+		vc_err("labels do not fit in %d feature files of %zu bytes in %s",
+		       VC_FEATUREFILE_MAX_FILES, o->max_size, o->dir);
+		return -EFBIG;
+	}
+	for (size_t i = 0; i < *n && rc == 0; i++) {
+		_autofree_ char *name = file_name(o, i);
+		_autofree_ char *tmp = temp_name(name);
+
+		rc = write_temp(dfd, o->dir, tmp, &chunks[i]);
+	}
+	free_chunks(chunks, *n);
+	return rc;
+}
+
 int
 vc_featurefile_write(const struct vc_featurefile_opts *opts, const struct vc_labels *l)
 {
 	struct vc_featurefile_opts defaults = *opts, *o = &defaults;
 	_autoclose_ int dfd = open_dir(o->dir);
-	struct vc_buf *chunks;
+	_cleanup_(on_disk_clear) struct on_disk d = {0};
 	size_t n = 0;
-	int rc = 0;
+	int rc;
 
 	if (dfd < 0)
 		return dfd;
@@ -217,24 +396,19 @@ vc_featurefile_write(const struct vc_featurefile_opts *opts, const struct vc_lab
 		o->name = VC_FEATUREFILE_NAME;
 	if (!o->max_size)
 		o->max_size = VC_FEATUREFILE_MAX;
-	chunks = make_chunks(o, l, &n);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		_autofree_ char *name = file_name(o, i);
-		_autofree_ char *tmp = temp_name(name);
-
-		rc = write_temp(dfd, o->dir, tmp, &chunks[i]);
-	}
-	free_chunks(chunks, n);
+	if (!o->settle_ms)
+		o->settle_ms = VC_FEATUREFILE_SETTLE_MS;
+	rc = write_temps(dfd, o, l, &n);
 	if (rc == 0)
-		rc = rename_all(dfd, o, n);
+		rc = scan_files(dfd, o, n, &d);
+	if (rc == 0)
+		rc = publish(dfd, o, n, d.present);
 	if (rc < 0) {
 		unlink_temps(dfd, o, n);
 		return rc;
 	}
-	if (fsync(dfd) < 0)
-		vc_warn("cannot fsync features directory %s: %s", o->dir,
-			strerror(errno));
-	remove_surplus(dfd, o, n);
+	sync_dir(dfd, o->dir);
+	remove_surplus(dfd, o, &d.surplus);
 	return (int)n;
 }
 

@@ -49,8 +49,23 @@ cp -r "$D/intel-tdx" "$TMP/big"
 	for i in $(seq 1 1500); do echo "<machine>pc-q35-machine-type-number-$i</machine>"; done
 	echo "</arch></guest></capabilities>"
 } >"$TMP/big/capabilities.xml"
+# A set that grows to two files while a directory is in the way of the
+# second: the rename fails, and the first file must still be the old set
+# whole (not the first half of the new one); the next probe repairs it.
+cp "$F/virt-caps" "$TMP/good"
+mkdir "$F/virt-caps-2"
+run 3 "$P" --once --from-dir "$TMP/big" --features-dir "$F"
+one_line_error "cannot rename $F/.virt-caps-2.tmp to virt-caps-2"
+cmp -s "$F/virt-caps" "$TMP/good" || fail "blocked growth changed virt-caps"
+[ -z "$(ls -A "$F" | grep '^\.')" ] || fail "temp file left after the blocked growth"
+rmdir "$F/virt-caps-2"
+ok "growth blocked by a directory: exit 3, the old file kept whole"
 run 0 "$P" --once --from-dir "$TMP/big" --features-dir "$F"
 [ -f "$F/virt-caps-2" ] || fail "no second file"
+sets=$(grep -h '^# virt-caps set=' "$F"/virt-caps* | sed 's/ file=.*//' | sort -u | wc -l)
+parts=$(grep -h '^# virt-caps set=' "$F"/virt-caps* | sed 's/.* file=//' | sort | tr '\n' ' ')
+[ "$sets" = 1 ] && [ "$parts" = "1/2 2/2 " ] || fail "split files do not name one set: $sets sets, parts $parts"
+ok "next probe repaired it: both files of one set"
 total=0
 for f in "$F"/virt-caps*; do
 	[ "$(stat -c %s "$f")" -le 65536 ] || fail "$f is over 64 KiB"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* NFD feature files: format, expiry, splitting, atomic replacement. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -102,14 +103,16 @@ check_split_file(const char *name, size_t *total)
 START_TEST(split_at_nfd_limit)
 {
 	struct vc_labels big = {0}, small = {0};
-	struct vc_featurefile_opts o = {.dir = dir, .expiry = time(NULL) + 3600};
+	struct vc_featurefile_opts o = {
+		.dir = dir, .expiry = time(NULL) + 3600, .settle_ms = -1};
 	size_t total = 0;
 
-	make_labels(&big, 2000, "b"); /* 2000 x 77 bytes: three files */
-	ck_assert_int_eq(vc_featurefile_write(&o, &big), 3);
+	make_labels(&big, 2000, "b"); /* 2000 x 77 bytes: four files (a power of 2) */
+	ck_assert_int_eq(vc_featurefile_write(&o, &big), 4);
 	check_split_file("virt-caps", &total);
 	check_split_file("virt-caps-2", &total);
 	check_split_file("virt-caps-3", &total);
+	check_split_file("virt-caps-4", &total);
 	ck_assert_uint_eq(total, 2000);
 	/* A smaller set removes the files it no longer needs, and only those. */
 	{
@@ -124,6 +127,7 @@ START_TEST(split_at_nfd_limit)
 	ck_assert(exists("virt-caps"));
 	ck_assert(!exists("virt-caps-2"));
 	ck_assert(!exists("virt-caps-3"));
+	ck_assert(!exists("virt-caps-4"));
 	ck_assert(exists("virt-caps-extra"));
 	ck_assert(exists("other-2"));
 	vc_labels_clear(&big);
@@ -226,6 +230,244 @@ START_TEST(concurrent_reader)
 }
 END_TEST
 
+/* ---- the directory as nfd-worker reads it --------------------------------- */
+
+/* What the "# virt-caps set=" lines of the files read say. */
+struct marks {
+	size_t files;  /* files of ours read */
+	size_t marked; /* of which carry a set line */
+	bool agree;    /* same set id and file count in every marked file */
+	unsigned long long id;
+	size_t n;
+	unsigned parts; /* bit i-1 for each "file=i/n" seen */
+};
+
+static void
+note_mark(struct marks *m, const char *text)
+{
+	const char *p = strstr(text, "\n" VC_FEATUREFILE_SET_MARK);
+	unsigned long long id;
+	size_t i, n;
+
+	m->files++;
+	if (!p ||
+	    sscanf(p + 1 + strlen(VC_FEATUREFILE_SET_MARK), "%16llx file=%zu/%zu", &id,
+		   &i, &n) != 3 ||
+	    i < 1 || i > 32)
+		return;
+	if (m->marked++ == 0) {
+		m->agree = true;
+		m->id = id;
+		m->n = n;
+	}
+	m->agree = m->agree && id == m->id && n == m->n;
+	m->parts |= 1U << (i - 1);
+}
+
+/* True when the marks vouch for a whole set: one file of a set that was not
+ * split, or every part of one split set. */
+static bool
+marks_vouch(const struct marks *m)
+{
+	if (m->files == 1 && m->marked == 0)
+		return true;
+	return m->marked == m->files && m->agree && m->n == m->files &&
+	       m->parts == (1U << m->n) - 1;
+}
+
+static int
+by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name); /* Go's sort: bytes */
+}
+
+/*
+ * As nfd-worker's local source: list the directory (sorted by name), skip
+ * dot files, stat each entry (following symlinks), skip what is not a
+ * regular file or is over 64 KiB or has vanished, read it whole, later
+ * files overriding earlier ones.
+ */
+static void
+nfd_read_dir(const char *d, struct vc_labels *out, struct marks *m)
+{
+	struct dirent **ents = NULL;
+	int n = scandir(d, &ents, NULL, by_name);
+
+	for (int i = 0; i < n; i++) {
+		_autofree_ char *p = xasprintf("%s/%s", d, ents[i]->d_name);
+		_autofree_ char *text = NULL;
+		struct stat st;
+		size_t len = 0;
+
+		if (ents[i]->d_name[0] != '.' && stat(p, &st) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_size <= VC_FEATUREFILE_MAX &&
+		    vc_read_file(p, 1 << 20, &text, &len) == 0) {
+			vc_featurefile_parse(text, len, 0, out, NULL);
+			if (strncmp(ents[i]->d_name, "virt-caps", 9) == 0)
+				note_mark(m, text);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static const char *
+value_of(const struct vc_labels *l, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (streq(l->v[i].key, key))
+			return l->v[i].value;
+	return NULL;
+}
+
+static bool
+same_labels(const struct vc_labels *x, const struct vc_labels *y)
+{
+	if (x->n != y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		if (!streq(value_of(y, x->v[i].key), x->v[i].value))
+			return false;
+	return true;
+}
+
+enum view { VIEW_OK, VIEW_LOST_LABEL, VIEW_BAD_VALUE, VIEW_UNDETECTED_MIX };
+
+/* A view of the directory while the writer switches between @a and @b:
+ * every label of both sets there, with one of its two values; when it is
+ * neither set exactly, the set lines must say so. */
+static enum view
+check_view(const struct vc_labels *got, const struct marks *m, const struct vc_labels *a,
+	   const struct vc_labels *b)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const char *vb = value_of(b, a->v[i].key);
+		const char *v = value_of(got, a->v[i].key);
+
+		if (!vb)
+			continue;
+		if (!v)
+			return VIEW_LOST_LABEL;
+		if (!streq(v, vb) && !streq(v, a->v[i].value))
+			return VIEW_BAD_VALUE;
+	}
+	if (!same_labels(got, a) && !same_labels(got, b) && marks_vouch(m))
+		return VIEW_UNDETECTED_MIX;
+	return VIEW_OK;
+}
+
+static int
+nfd_reader(const struct vc_labels *a, const struct vc_labels *b, int rounds)
+{
+	for (int i = 0; i < rounds; i++) {
+		struct vc_labels got = {0};
+		struct marks m = {0};
+		enum view v;
+
+		nfd_read_dir(dir, &got, &m);
+		v = check_view(&got, &m, a, b);
+		vc_labels_clear(&got);
+		if (v != VIEW_OK)
+			return (int)v;
+	}
+	return 0;
+}
+
+/* ~60 bytes a line; @extra labels sort before the @common ones. */
+static void
+make_set(struct vc_labels *l, size_t extra, size_t common, const char *tsc)
+{
+	for (size_t i = 0; i < extra; i++)
+		vc_labels_add(l, xasprintf(VC_NFD_NAMESPACE "/cpu-feature.a-%03zu", i),
+			      xstrdup("true"));
+	for (size_t i = 0; i < common; i++)
+		vc_labels_add(l, xasprintf(VC_NFD_NAMESPACE "/cpu-feature.k-%03zu", i),
+			      xstrdup("true"));
+	vc_labels_add(l, xstrdup(VC_NFD_NAMESPACE "/tsc-frequency"), xstrdup(tsc));
+}
+
+/*
+ * Two sets that both take two files; in order-based splitting a dozen
+ * labels would move from the first file to the second. A reader that reads
+ * the directory as NFD does, in a loop while the writer alternates, must
+ * never miss a label that both sets have, and never see a mix of the two
+ * that the set lines do not reveal.
+ */
+START_TEST(split_set_concurrent_reader)
+{
+	struct vc_labels a = {0}, b = {0};
+	struct vc_featurefile_opts o = {
+		.dir = dir, .expiry = 1795000000, .max_size = 3000};
+	int status = 0;
+	pid_t pid, done = 0;
+
+	make_set(&a, 0, 60, "1000");
+	make_set(&b, 12, 60, "2000");
+	ck_assert_int_eq(vc_featurefile_write(&o, &a), 2);
+	ck_assert_int_eq(vc_featurefile_write(&o, &b), 2);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(nfd_reader(&a, &b, 20000));
+	for (int i = 0; i < 4000 && done == 0; i++) {
+		ck_assert_int_eq(vc_featurefile_write(&o, i % 2 ? &b : &a), 2);
+		done = waitpid(pid, &status, WNOHANG);
+	}
+	if (done == 0)
+		done = waitpid(pid, &status, 0);
+	ck_assert_int_eq(done, pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == VIEW_OK,
+		      "reader: %s (status %d)",
+		      WEXITSTATUS(status) == VIEW_LOST_LABEL
+			      ? "a label of both sets missing"
+		      : WEXITSTATUS(status) == VIEW_UNDETECTED_MIX ? "an undetected mix"
+								   : "a foreign value",
+		      status);
+	vc_labels_clear(&a);
+	vc_labels_clear(&b);
+}
+END_TEST
+
+/*
+ * A set that grows from one file to two while something is in the way of the
+ * second file (a directory planted at virt-caps-2): the write fails, and the
+ * first file must still hold the old set whole, not the first half of the
+ * new one. Once the obstacle is gone the next write repairs everything.
+ */
+START_TEST(growth_blocked_then_repaired)
+{
+	struct vc_labels a = {0}, b = {0}, got = {0};
+	struct vc_featurefile_opts o = {
+		.dir = dir, .expiry = 1795000000, .max_size = 3000, .settle_ms = -1};
+	_autofree_ char *first = path_of("virt-caps");
+	_autofree_ char *second = path_of("virt-caps-2");
+	_autofree_ char *before = NULL, *after = NULL;
+	struct marks m = {0};
+
+	make_set(&a, 0, 40, "1000");  /* one file */
+	make_set(&b, 12, 60, "2000"); /* two */
+	ck_assert_int_eq(vc_featurefile_write(&o, &a), 1);
+	before = test_read(first, NULL);
+	ck_assert_int_eq(mkdir(second, 0755), 0);
+	ck_assert_int_lt(vc_featurefile_write(&o, &b), 0);
+	ck_assert_uint_eq(test_log.n, 1);
+	ck_assert_ptr_nonnull(strstr(test_log.v[0], "virt-caps-2"));
+	after = test_read(first, NULL);
+	ck_assert_msg(streq(after, before),
+		      "virt-caps changed although the write failed");
+	ck_assert(!exists(".virt-caps.tmp"));
+	ck_assert(!exists(".virt-caps-2.tmp"));
+	ck_assert_int_eq(rmdir(second), 0);
+	ck_assert_int_eq(vc_featurefile_write(&o, &b), 2);
+	nfd_read_dir(dir, &got, &m);
+	ck_assert(same_labels(&got, &b));
+	ck_assert(marks_vouch(&m));
+	vc_labels_clear(&got);
+	vc_labels_clear(&a);
+	vc_labels_clear(&b);
+}
+END_TEST
+
 START_TEST(nfd_parse_rules)
 {
 	const char *text = "  # comment\n"
@@ -300,6 +542,8 @@ main(void)
 	tcase_add_test(w, planted_temp_symlink);
 	tcase_add_test(w, bad_directories);
 	tcase_add_test(w, concurrent_reader);
+	tcase_add_test(w, split_set_concurrent_reader);
+	tcase_add_test(w, growth_blocked_then_repaired);
 	tcase_add_test(r, nfd_parse_rules);
 	tcase_add_test(r, rfc3339);
 	tcase_add_test(r, file_names);
