@@ -17,3 +17,11 @@ int vc_featurefile_parse(const char *text, size_t len, long long now,
 
 /** Parse an RFC 3339 time ("2026-11-22T10:00:00Z", offsets, fractions). */
 int vc_parse_rfc3339(const char *s, long long *out);
+
+/**
+ * Tests only (NULL otherwise): called with what happened ("rename NAME",
+ * "unlink NAME", "settle") after each change the writer makes to the
+ * features directory and before each pause, so that a test can check
+ * every state a reader could see.
+ */
+extern void (*vc_featurefile_observer)(const char *event);

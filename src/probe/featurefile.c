@@ -14,6 +14,19 @@
 
 DEFINE_CLEANUP_FUNC(DIR *, closedir, closedir)
 
+void (*vc_featurefile_observer)(const char *event);
+
+static void
+observe(const char *what, const char *name)
+{
+	_autofree_ char *event = NULL;
+
+	if (!vc_featurefile_observer)
+		return;
+	event = name ? xasprintf("%s %s", what, name) : xstrdup(what);
+	vc_featurefile_observer(event);
+}
+
 bool
 vc_featurefile_name_valid(const char *name)
 {
@@ -269,6 +282,7 @@ settle(const struct vc_featurefile_opts *o)
 		.tv_nsec = (long)(o->settle_ms % 1000) * 1000000L,
 	};
 
+	observe("settle", NULL);
 	while (o->settle_ms > 0 && nanosleep(&t, &t) < 0 && errno == EINTR)
 		;
 }
@@ -280,8 +294,10 @@ rename_one(int dfd, const struct vc_featurefile_opts *o, size_t i)
 	_autofree_ char *tmp = temp_name(name);
 	int rc;
 
-	if (renameat(dfd, tmp, dfd, name) == 0)
+	if (renameat(dfd, tmp, dfd, name) == 0) {
+		observe("rename", name);
 		return 0;
+	}
 	rc = -errno;
 	vc_err("cannot rename %s/%s to %s: %s", o->dir, tmp, name, strerror(-rc));
 	return rc;
@@ -336,6 +352,8 @@ remove_surplus(int dfd, const struct vc_featurefile_opts *o,
 		if (unlinkat(dfd, surplus->v[i], 0) < 0)
 			vc_warn("cannot remove old feature file %s/%s: %s", o->dir,
 				surplus->v[i], strerror(errno));
+		else
+			observe("unlink", surplus->v[i]);
 	}
 	sync_dir(dfd, o->dir);
 }

@@ -468,6 +468,256 @@ START_TEST(growth_blocked_then_repaired)
 }
 END_TEST
 
+/* ---- every state a reader could see ----------------------------------- */
+
+/* The files of ours in the directory after one change by the writer. */
+struct state {
+	struct vc_strv names; /* sorted as NFD lists them */
+	struct vc_labels *labels;
+	bool pause_after; /* the writer pauses before the next change */
+};
+
+#define MAX_STATES 64
+static struct state states[MAX_STATES];
+static size_t nstates;
+
+static void
+snapshot(void)
+{
+	struct state *st = &states[nstates++];
+	struct dirent **ents = NULL;
+	int n = scandir(dir, &ents, NULL, by_name);
+
+	ck_assert_int_le(nstates, MAX_STATES);
+	ck_assert_int_ge(n, 0);
+	st->labels = xzalloc((size_t)n * sizeof(*st->labels) + 1);
+	for (int i = 0; i < n; i++) {
+		_autofree_ char *p = path_of(ents[i]->d_name);
+		_autofree_ char *text = NULL;
+		struct stat sb;
+		size_t len = 0;
+
+		if (strncmp(ents[i]->d_name, "virt-caps", 9) == 0 && stat(p, &sb) == 0 &&
+		    S_ISREG(sb.st_mode) && vc_read_file(p, 1 << 20, &text, &len) == 0) {
+			vc_featurefile_parse(text, len, 0, &st->labels[st->names.n],
+					     NULL);
+			vc_strv_push(&st->names, ents[i]->d_name);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static void
+observer(const char *event)
+{
+	if (streq(event, "settle"))
+		states[nstates - 1].pause_after = true;
+	else
+		snapshot();
+}
+
+static void
+clear_states(void)
+{
+	for (size_t i = 0; i < nstates; i++) {
+		for (size_t f = 0; f < states[i].names.n; f++)
+			vc_labels_clear(&states[i].labels[f]);
+		free(states[i].labels);
+		vc_strv_clear(&states[i].names);
+		states[i] = (struct state){0};
+	}
+	nstates = 0;
+}
+
+static bool
+file_has(const struct state *st, const char *name, const char *key)
+{
+	for (size_t f = 0; f < st->names.n; f++)
+		if (streq(st->names.v[f], name))
+			return value_of(&st->labels[f], key) != NULL;
+	return false; /* gone: NFD skips it */
+}
+
+/*
+ * Can a reader that lists the directory in state @s and then reads each
+ * listed file in name order, each in the same or a later state, but not
+ * past a pause of the writer, see no file with @key? Greedy: read each file
+ * at the first state where it lacks @key.
+ */
+static bool
+can_miss(size_t s, const char *key)
+{
+	size_t end = s, t = s;
+
+	while (end + 1 < nstates && !states[end].pause_after)
+		end++;
+	for (size_t f = 0; f < states[s].names.n; f++) {
+		while (t <= end && file_has(&states[t], states[s].names.v[f], key))
+			t++;
+		if (t > end)
+			return false;
+	}
+	return true;
+}
+
+static void
+merged(const struct state *st, struct vc_labels *out)
+{
+	for (size_t f = 0; f < st->names.n; f++)
+		for (size_t i = 0; i < st->labels[f].n; i++)
+			if (!value_of(out, st->labels[f].v[i].key))
+				vc_labels_add(out, xstrdup(st->labels[f].v[i].key),
+					      xstrdup(st->labels[f].v[i].value));
+}
+
+/* One write, watched: returns its result after checking that no reader
+ * pass could miss a label visible both before and after it. */
+static int
+watched_write(const struct vc_featurefile_opts *o, const struct vc_labels *l)
+{
+	struct vc_labels before = {0}, after = {0};
+	int rc;
+
+	snapshot();
+	vc_featurefile_observer = observer;
+	rc = vc_featurefile_write(o, l);
+	vc_featurefile_observer = NULL;
+	merged(&states[0], &before);
+	merged(&states[nstates - 1], &after);
+	for (size_t i = 0; i < before.n; i++) {
+		if (!value_of(&after, before.v[i].key))
+			continue;
+		for (size_t s = 0; s < nstates; s++)
+			ck_assert_msg(!can_miss(s, before.v[i].key),
+				      "a reader listing in state %zu of %zu can miss %s",
+				      s, nstates, before.v[i].key);
+	}
+	vc_labels_clear(&before);
+	vc_labels_clear(&after);
+	clear_states();
+	return rc;
+}
+
+/* The directory as NFD reads it holds exactly @l, as one whole set. */
+static void
+assert_whole(const struct vc_labels *l)
+{
+	struct vc_labels got = {0};
+	struct marks m = {0};
+
+	nfd_read_dir(dir, &got, &m);
+	ck_assert(same_labels(&got, l));
+	ck_assert(marks_vouch(&m));
+	vc_labels_clear(&got);
+}
+
+/*
+ * Every change of the file count (1, 2 and 4 files, both ways), each state
+ * the writer leaves between two changes recorded: no reader, however slow,
+ * that does not span one of the writer's pauses, can miss a label that the
+ * directory had before and after the write.
+ */
+START_TEST(count_changes_every_state)
+{
+	struct vc_labels set[3] = {{0}};
+	struct vc_featurefile_opts o = {
+		.dir = dir, .expiry = 1795000000, .max_size = 3000, .settle_ms = -1};
+	const int files[3] = {1, 2, 4};
+	const int order[] = {0, 1, 2, 0, 2, 1, 0, 1};
+
+	make_set(&set[0], 0, 40, "1");
+	make_set(&set[1], 12, 60, "2");
+	make_set(&set[2], 30, 120, "4");
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		ck_assert_int_eq(watched_write(&o, &set[order[i]]), files[order[i]]);
+		assert_whole(&set[order[i]]);
+	}
+	for (int i = 0; i < 3; i++)
+		vc_labels_clear(&set[i]);
+}
+END_TEST
+
+/*
+ * Renames that fail halfway (a directory planted at one of the names), and
+ * the repair by the next write once it is gone: every state of both writes
+ * checked as above, and the repaired directory holds exactly the new set.
+ */
+START_TEST(failed_renames_every_state)
+{
+	struct vc_labels one = {0}, two = {0}, four = {0};
+	struct vc_featurefile_opts o = {
+		.dir = dir, .expiry = 1795000000, .max_size = 3000, .settle_ms = -1};
+	_autofree_ char *third = path_of("virt-caps-3");
+	_autofree_ char *first = path_of("virt-caps");
+
+	make_set(&one, 0, 40, "1");
+	make_set(&two, 12, 60, "2");
+	make_set(&four, 30, 120, "4");
+	/* Growth 1 -> 4 blocked at virt-caps-3 after the new files exist. */
+	ck_assert_int_eq(watched_write(&o, &one), 1);
+	ck_assert_int_eq(mkdir(third, 0755), 0);
+	ck_assert_int_lt(watched_write(&o, &four), 0);
+	ck_assert_int_eq(rmdir(third), 0);
+	ck_assert_int_eq(watched_write(&o, &two), 2);
+	assert_whole(&two);
+	/* Replacement 4 -> 2 blocked at virt-caps after virt-caps-2 is new. */
+	ck_assert_int_eq(watched_write(&o, &four), 4);
+	ck_assert_int_eq(unlink(first), 0);
+	ck_assert_int_eq(mkdir(first, 0755), 0);
+	ck_assert_int_lt(watched_write(&o, &two), 0);
+	ck_assert_int_eq(rmdir(first), 0);
+	ck_assert_int_eq(watched_write(&o, &two), 2);
+	assert_whole(&two);
+	ck_assert(!exists("virt-caps-3") && !exists("virt-caps-4"));
+	vc_labels_clear(&one);
+	vc_labels_clear(&two);
+	vc_labels_clear(&four);
+}
+END_TEST
+
+static void
+die_at_first_rename(const char *event)
+{
+	if (strncmp(event, "rename ", 7) == 0)
+		_exit(0);
+}
+
+/*
+ * A writer killed right after its first rename while the set grew from one
+ * file to two: virt-caps still holds the old set and virt-caps-2 half of a
+ * set that lacks the old labels. The next write (the restart's) must move
+ * each old label into virt-caps-2 before virt-caps loses it.
+ */
+START_TEST(killed_growth_every_state)
+{
+	struct vc_labels one = {0}, other = {0}, two = {0};
+	struct vc_featurefile_opts o = {
+		.dir = dir, .expiry = 1795000000, .max_size = 3000, .settle_ms = -1};
+	int status = 0;
+	pid_t pid;
+
+	make_set(&one, 0, 40, "1");
+	make_set(&other, 60, 0, "2"); /* none of the labels of @one but tsc */
+	make_set(&two, 12, 60, "3");
+	ck_assert_int_eq(watched_write(&o, &one), 1);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		vc_featurefile_observer = die_at_first_rename;
+		_exit(vc_featurefile_write(&o, &other) == 2 ? 1 : 2);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert(exists("virt-caps-2"));
+	ck_assert_int_eq(watched_write(&o, &two), 2);
+	assert_whole(&two);
+	vc_labels_clear(&one);
+	vc_labels_clear(&other);
+	vc_labels_clear(&two);
+}
+END_TEST
+
 START_TEST(nfd_parse_rules)
 {
 	const char *text = "  # comment\n"
@@ -544,6 +794,9 @@ main(void)
 	tcase_add_test(w, concurrent_reader);
 	tcase_add_test(w, split_set_concurrent_reader);
 	tcase_add_test(w, growth_blocked_then_repaired);
+	tcase_add_test(w, count_changes_every_state);
+	tcase_add_test(w, failed_renames_every_state);
+	tcase_add_test(w, killed_growth_every_state);
 	tcase_add_test(r, nfd_parse_rules);
 	tcase_add_test(r, rfc3339);
 	tcase_add_test(r, file_names);
