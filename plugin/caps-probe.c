@@ -80,16 +80,21 @@ static const char usage_text[] =
 	"Feature file:\n"
 	"      --features-dir=DIR    NFD features directory (default\n"
 	"                            " VC_FEATURES_DIR ")\n"
-	"      --feature-file=NAME   file name (default " VC_FEATUREFILE_NAME "); more\n"
-	"                            files NAME-2, NAME-3... when one would pass NFD's\n"
-	"                            65536-byte limit\n"
+	"      --feature-file=NAME   file name (default " VC_FEATUREFILE_NAME
+	"); a set over\n"
+	"                            NFD's 65536-byte limit takes 2, 4 or 8 files\n"
+	"                            NAME, NAME-2, NAME-3..., each label in the file\n"
+	"                            a hash of its key selects, so that NFD never\n"
+	"                            misses a label the old and new sets both have\n"
 	"      --interval=DURATION   loop period, e.g. 30s, 10m, 1h (default 1h); the\n"
 	"                            labels expire after 3 intervals\n"
 	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 ok (and on SIGTERM/SIGINT in loop mode), 2 usage error,\n"
 	"3 bad input or data (unreadable or malformed XML, unusable directory),\n"
 	"4 libvirt failure, 5 standard output could not be written. On any error\n"
-	"the previous feature file stays untouched.\n";
+	"the previous feature files stay untouched, except for a failure while\n"
+	"they are being replaced: then each is the old or the new one, every\n"
+	"label of both sets is still there, and the next probe repairs them.\n";
 
 enum {
 	OPT_ONCE = 256,

@@ -718,6 +718,30 @@ START_TEST(killed_growth_every_state)
 }
 END_TEST
 
+/* More labels than 8 files can hold: refused whole, the previous file kept. */
+START_TEST(too_many_labels)
+{
+	struct vc_labels small = {0}, big = {0};
+	struct vc_featurefile_opts o = {
+		.dir = dir, .expiry = 1795000000, .max_size = 1000};
+	_autofree_ char *p = path_of("virt-caps");
+	_autofree_ char *before = NULL, *after = NULL;
+
+	make_set(&small, 0, 10, "1");
+	make_set(&big, 0, 200, "1"); /* 12 KB: over 8 x 1000 bytes */
+	ck_assert_int_eq(vc_featurefile_write(&o, &small), 1);
+	before = test_read(p, NULL);
+	ck_assert_int_eq(vc_featurefile_write(&o, &big), -EFBIG);
+	ck_assert_uint_eq(test_log.n, 1);
+	ck_assert_ptr_nonnull(strstr(test_log.v[0], "do not fit in 8 feature files"));
+	after = test_read(p, NULL);
+	ck_assert_str_eq(after, before);
+	ck_assert(!exists("virt-caps-2") && !exists(".virt-caps.tmp"));
+	vc_labels_clear(&small);
+	vc_labels_clear(&big);
+}
+END_TEST
+
 START_TEST(nfd_parse_rules)
 {
 	const char *text = "  # comment\n"
@@ -797,6 +821,7 @@ main(void)
 	tcase_add_test(w, count_changes_every_state);
 	tcase_add_test(w, failed_renames_every_state);
 	tcase_add_test(w, killed_growth_every_state);
+	tcase_add_test(w, too_many_labels);
 	tcase_add_test(r, nfd_parse_rules);
 	tcase_add_test(r, rfc3339);
 	tcase_add_test(r, file_names);
