@@ -240,6 +240,24 @@ on_disk_clear(struct on_disk *d)
 	vc_strv_clear(&d->surplus);
 }
 
+/* A temp file ".NAME-<k>.tmp" that no file of the new set uses is a killed
+ * writer's leftover: remove it (NFD ignores it, but it would stay forever). */
+static void
+remove_stale_temp(int dfd, const struct vc_featurefile_opts *o, const char *ent, size_t n)
+{
+	size_t len = strlen(ent);
+	_autofree_ char *base = NULL;
+	long long k;
+
+	if (ent[0] != '.' || len < 6 || strcmp(ent + len - 4, ".tmp") != 0)
+		return;
+	base = xstrndup(ent + 1, len - 5);
+	k = file_number(base, o->name);
+	if (k > (long long)n && unlinkat(dfd, ent, 0) < 0)
+		vc_warn("cannot remove stale temp file %s/%s: %s", o->dir, ent,
+			strerror(errno));
+}
+
 static int
 scan_files(int dfd, const struct vc_featurefile_opts *o, size_t n, struct on_disk *d)
 {
@@ -257,6 +275,10 @@ scan_files(int dfd, const struct vc_featurefile_opts *o, size_t n, struct on_dis
 	while ((e = readdir(dir))) {
 		long long k = file_number(e->d_name, o->name);
 
+		if (k < 0) {
+			remove_stale_temp(dfd, o, e->d_name, n);
+			continue;
+		}
 		if (k == 0 || (k >= 2 && (unsigned long long)k <= n))
 			d->present |= 1U << (k == 0 ? 0 : k - 1);
 		else if (k > (long long)n)

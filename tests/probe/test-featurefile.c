@@ -718,6 +718,45 @@ START_TEST(killed_growth_every_state)
 }
 END_TEST
 
+/* A writer killed while growing to four files leaves temp files; a later
+ * write of one file removes them and the surplus files. */
+START_TEST(killed_writer_leftovers_removed)
+{
+	struct vc_labels one = {0}, four = {0};
+	struct vc_featurefile_opts o = {
+		.dir = dir, .expiry = 1795000000, .max_size = 3000, .settle_ms = -1};
+	_autofree_ char *planted = path_of(".virt-caps-9.tmp");
+	int status = 0;
+	pid_t pid;
+
+	make_set(&one, 0, 40, "1");
+	make_set(&four, 30, 120, "4");
+	ck_assert_int_eq(vc_featurefile_write(&o, &one), 1);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		vc_featurefile_observer = die_at_first_rename;
+		_exit(vc_featurefile_write(&o, &four) == 4 ? 1 : 2);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert(exists(".virt-caps-4.tmp") && exists("virt-caps-2"));
+	ck_assert_int_eq(symlink("/etc/passwd", planted), 0);
+	ck_assert_int_eq(vc_featurefile_write(&o, &one), 1);
+	assert_whole(&one);
+	for (int i = 2; i <= 9; i++) {
+		_autofree_ char *name = xasprintf("virt-caps-%d", i);
+		_autofree_ char *tmp = xasprintf(".virt-caps-%d.tmp", i);
+
+		ck_assert_msg(!exists(name) && !exists(tmp), "%s or %s left", name, tmp);
+	}
+	ck_assert(!exists(".virt-caps.tmp"));
+	ck_assert(access("/etc/passwd", R_OK) == 0);
+	vc_labels_clear(&one);
+	vc_labels_clear(&four);
+}
+END_TEST
+
 /* More labels than 8 files can hold: refused whole, the previous file kept. */
 START_TEST(too_many_labels)
 {
@@ -821,6 +860,7 @@ main(void)
 	tcase_add_test(w, count_changes_every_state);
 	tcase_add_test(w, failed_renames_every_state);
 	tcase_add_test(w, killed_growth_every_state);
+	tcase_add_test(w, killed_writer_leftovers_removed);
 	tcase_add_test(w, too_many_labels);
 	tcase_add_test(r, nfd_parse_rules);
 	tcase_add_test(r, rfc3339);
