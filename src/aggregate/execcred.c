@@ -118,6 +118,11 @@ vc_execcred_apply(struct vc_kube_config *cfg)
 		       cfg->exec_command);
 		return -EINVAL;
 	}
+	if (token && !vc_kube_token_valid(token)) {
+		vc_err("exec credential plugin %s returned a token with a control character (CR, LF...); refused",
+		       cfg->exec_command);
+		return -EINVAL;
+	}
 	if (token)
 		replace(&cfg->token, NULL, token);
 	if (cert && key) {

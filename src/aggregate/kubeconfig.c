@@ -170,14 +170,34 @@ read_exec(const struct vc_tree *ex, const char *dir, struct vc_kube_config *c)
 	c->exec_api_version = xstrdup(vc_tree_str(ex, "apiVersion"));
 }
 
+bool
+vc_kube_token_valid(const char *token)
+{
+	/* CR and LF would end the Authorization header and start another one;
+	 * no other control character belongs in a bearer token either. */
+	for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* @path: the kubeconfig file that defines the user, for messages. */
 static int
-read_user(const struct vc_tree *u, const char *dir, struct vc_kube_config *c)
+read_user(const struct vc_tree *u, const char *dir, const char *path,
+	  struct vc_kube_config *c)
 {
 	const struct vc_tree *ex = vc_tree_get(u, "exec");
+	const char *token = vc_tree_str(u, "token");
 
 	if (!u)
 		return 0; /* no credentials: anonymous */
-	c->token = xstrdup(vc_tree_str(u, "token"));
+	if (token && !vc_kube_token_valid(token)) {
+		vc_err("kubeconfig %s: the token of user '%s' contains a control character (CR, LF...); refused",
+		       path, c->user);
+		return -EINVAL;
+	}
+	/* An empty token is no token, as for kubectl. */
+	c->token = strempty(token) ? NULL : xstrdup(token);
 	c->token_file = resolve(dir, vc_tree_str(u, "tokenFile"));
 	c->cert_file = resolve(dir, vc_tree_str(u, "client-certificate"));
 	c->key_file = resolve(dir, vc_tree_str(u, "client-key"));
@@ -237,7 +257,7 @@ from_files(const struct files *f, const char *context, struct vc_kube_config *c)
 	c->source = xasprintf("kubeconfig %s", f->paths[ci]);
 	if (read_cluster(cl, f->dirs[cli], c) < 0)
 		return -EINVAL;
-	return read_user(u, f->dirs[ui], c);
+	return read_user(u, f->dirs[ui], f->paths[ui], c);
 }
 
 /* The service account name from the token's JWT "sub" claim, for messages. */

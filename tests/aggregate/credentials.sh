@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# caps-aggregate's credentials against the loopback HTTPS server that answers
+# as the Kubernetes API does (tests/aggregate/fake-apiserver.py):
+# - a token with CR, LF or another control character, from each source (token
+#   file, kubeconfig, in-cluster service account, exec plugin), is refused
+#   with one line naming the source, never the token, exit 3, and no request
+#   reaches the server; token files are trimmed of white space as client-go
+#   trims them.
+A_BIN=${CAPS_AGGREGATE:?run through meson test} # before lib.sh wraps it for valgrind
+. "$(dirname "$0")/../common/lib.sh"
+A=$CAPS_AGGREGATE
+command -v openssl >/dev/null || skip "openssl is not installed"
+python3 -c 'import ssl' 2>/dev/null || skip "python3 has no ssl module"
+command -v pgrep >/dev/null || skip "pgrep (procps) is not installed"
+RAND=$(od -An -tx8 -N8 /dev/urandom | tr -d ' ')
+TOKEN="vc-cred-token-$RAND"
+# Text a bad token carries after its CR LF: must never be printed either.
+INJECTED="X-Injected-$RAND"
+NODES="$TEST_SRC_DIR/aggregate/cluster/mixed-arch/nodes.json"
+# Not in $TMP (0700): the last part runs caps-aggregate as another uid.
+shared_tmp
+C=$SHARED/certs
+mkdir "$C"
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ca \
+	-keyout "$C/ca.key" -out "$C/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=kube-apiserver \
+	-keyout "$C/server.key" -out "$C/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$C/server.ext"
+openssl x509 -req -in "$C/server.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" -CAcreateserial \
+	-days 2 -extfile "$C/server.ext" -out "$C/server.crt" 2>/dev/null
+chmod 0644 "$C"/*
+
+server_pid=
+python3 "$TEST_SRC_DIR/aggregate/fake-apiserver.py" --nodes "$NODES" --cert "$C/server.crt" \
+	--key "$C/server.key" --token "$TOKEN" --log "$TMP/requests.log" \
+	--port-file "$TMP/port" 2>"$TMP/server.err" &
+server_pid=$!
+stop() {
+	[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+}
+trap 'stop; cleanup_tmp' EXIT
+for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+[ -s "$TMP/port" ] || fail "fake API server did not start"
+PORT=$(cat "$TMP/port")
+URL="https://127.0.0.1:$PORT"
+touch "$TMP/requests.log"
+ok "made a CA and a server certificate, started the fake API server"
+
+kubeconfig() { # kubeconfig FILE USER-YAML
+	cat >"$1" <<KC
+apiVersion: v1
+kind: Config
+current-context: test
+contexts:
+- name: test
+  context: {cluster: fake, user: tester}
+clusters:
+- name: fake
+  cluster: {server: "$URL", certificate-authority: $C/ca.crt}
+users:
+- name: tester
+  user:
+$2
+KC
+}
+requests() { wc -l <"$TMP/requests.log"; }
+# refused MESSAGE CMD...: exit 3, one line containing MESSAGE, no token text
+# on stderr, no request sent.
+refused() {
+	local msg=$1 before
+	shift
+	before=$(requests)
+	run 3 "$@"
+	one_line_error "$msg"
+	if grep -qF -e "$TOKEN" -e "$INJECTED" -e "$RAND" "$TMP/err"; then
+		fail "the token appears on stderr: $(cat "$TMP/err")"
+	fi
+	[ "$(requests)" -eq "$before" ] || fail "a request reached the server: $(tail -1 "$TMP/requests.log")"
+}
+
+# --- 1. header injection, each source -----------------------------------------
+printf '%s\r\n%s: 1\n' "$TOKEN" "$INJECTED" >"$TMP/token-crlf"
+kubeconfig "$TMP/kc-file-crlf" "    tokenFile: $TMP/token-crlf"
+refused "token file $TMP/token-crlf: the token contains a control character" \
+	"$A" --kubeconfig "$TMP/kc-file-crlf"
+printf '%s\0%s\n' "$TOKEN" "$INJECTED" >"$TMP/token-nul"
+kubeconfig "$TMP/kc-file-nul" "    tokenFile: $TMP/token-nul"
+refused "token file $TMP/token-nul: the token contains a control character" \
+	"$A" --kubeconfig "$TMP/kc-file-nul"
+ok "token file with CR LF or NUL: exit 3, one line naming the file, no request"
+
+printf ' \t\n\r\n' >"$TMP/token-empty"
+kubeconfig "$TMP/kc-file-empty" "    tokenFile: $TMP/token-empty"
+refused "token file $TMP/token-empty is empty" "$A" --kubeconfig "$TMP/kc-file-empty"
+printf '  \t%s \r\n\n' "$TOKEN" >"$TMP/token-blanks"
+kubeconfig "$TMP/kc-file-blanks" "    tokenFile: $TMP/token-blanks"
+run 0 "$A" --kubeconfig "$TMP/kc-file-blanks" -o json
+tail -1 "$TMP/requests.log" | grep -q '"auth": "bearer"' || fail "trimmed token not accepted"
+ok "token file: surrounding white space trimmed as client-go does; only white space is an error"
+
+kubeconfig "$TMP/kc-inline-crlf" "    token: \"$TOKEN\\r\\n$INJECTED: 1\""
+refused "kubeconfig $TMP/kc-inline-crlf: the token of user 'tester' contains a control character" \
+	"$A" --kubeconfig "$TMP/kc-inline-crlf"
+kubeconfig "$TMP/kc-inline-tab" "    token: \"$TOKEN\\t$INJECTED\""
+refused "kubeconfig $TMP/kc-inline-tab: the token of user 'tester' contains a control character" \
+	"$A" --kubeconfig "$TMP/kc-inline-tab"
+ok "kubeconfig token with CR LF or a tab: exit 3, one line naming the file and user, no request"
+
+mkdir "$TMP/sa"
+cp "$C/ca.crt" "$TMP/sa/ca.crt"
+printf '%s\n%s: 1' "$TOKEN" "$INJECTED" >"$TMP/sa/token"
+refused "token file $TMP/sa/token: the token contains a control character" \
+	env -u KUBECONFIG HOME="$TMP/nohome" KUBERNETES_SERVICE_HOST=127.0.0.1 \
+	KUBERNETES_SERVICE_PORT="$PORT" VIRT_CAPS_SERVICEACCOUNT_DIR="$TMP/sa" "$A"
+printf '%s\n' "$TOKEN" >"$TMP/sa/token"
+run 0 env -u KUBECONFIG HOME="$TMP/nohome" KUBERNETES_SERVICE_HOST=127.0.0.1 \
+	KUBERNETES_SERVICE_PORT="$PORT" VIRT_CAPS_SERVICEACCOUNT_DIR="$TMP/sa" "$A" -o json
+ok "in-cluster service account token with LF inside: refused; with a final LF: accepted"
+
+exec_kubeconfig() { # exec_kubeconfig FILE PLUGIN
+	kubeconfig "$1" "    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: $2
+      interactiveMode: Never"
+}
+cat >"$TMP/plugin-crlf" <<PLUGIN
+#!/bin/sh
+# JSON escapes, printed as they are (dash's echo would turn them into CR LF)
+printf '%s\\n' '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"$TOKEN\\r\\n$INJECTED: 1"}}'
+PLUGIN
+chmod +x "$TMP/plugin-crlf"
+exec_kubeconfig "$TMP/kc-exec-crlf" "$TMP/plugin-crlf"
+refused "exec credential plugin $TMP/plugin-crlf returned a token with a control character" \
+	"$A" --kubeconfig "$TMP/kc-exec-crlf"
+ok "exec plugin token with CR LF: exit 3, one line naming the plugin, no request"
+
+echo "$checks checks passed"
