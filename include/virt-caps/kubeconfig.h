@@ -40,6 +40,7 @@ struct vc_kube_config {
 int vc_kube_config_load(const char *kubeconfig, const char *context,
 			struct vc_kube_config *out);
 
+/** Free @c, wiping its secrets (token, client certificate and key, exec args and env). */
 void vc_kube_config_clear(struct vc_kube_config *c);
 
 /**
