@@ -6,7 +6,11 @@
 #   file, kubeconfig, in-cluster service account, exec plugin), is refused
 #   with one line naming the source, never the token, exit 3, and no request
 #   reaches the server; token files are trimmed of white space as client-go
-#   trims them.
+#   trims them;
+# - exec plugins: --exec-timeout kills a plugin that never ends and its whole
+#   process group; a plugin that exits leaving a child holding its standard
+#   output is not waited for; output over 1 MiB is an error; nothing of the
+#   plugin is left running.
 A_BIN=${CAPS_AGGREGATE:?run through meson test} # before lib.sh wraps it for valgrind
 . "$(dirname "$0")/../common/lib.sh"
 A=$CAPS_AGGREGATE
@@ -136,5 +140,61 @@ exec_kubeconfig "$TMP/kc-exec-crlf" "$TMP/plugin-crlf"
 refused "exec credential plugin $TMP/plugin-crlf returned a token with a control character" \
 	"$A" --kubeconfig "$TMP/kc-exec-crlf"
 ok "exec plugin token with CR LF: exit 3, one line naming the plugin, no request"
+
+# --- 2. exec plugin time and output limits --------------------------------------
+# A number no other test uses, to find the plugin's processes by.
+SLEEP=$((200000 + RANDOM))
+left_behind() { # left_behind: fail when a process of the plugins still runs
+	if pgrep -f "sleep $SLEEP" >/dev/null || pgrep -f "$TMP/plugin-" >/dev/null; then
+		pgrep -af "sleep $SLEEP|$TMP/plugin-" >&2 || true
+		fail "a plugin process was left behind"
+	fi
+}
+# A guard, not a timed assertion: a regression fails here instead of hanging.
+GUARD=(timeout -s KILL 120)
+
+printf '#!/bin/sh\nsleep %s\n' "$SLEEP" >"$TMP/plugin-hang"
+chmod +x "$TMP/plugin-hang"
+exec_kubeconfig "$TMP/kc-exec-hang" "$TMP/plugin-hang"
+refused "exec credential plugin $TMP/plugin-hang did not finish within 1s (--exec-timeout)" \
+	"${GUARD[@]}" "$A" --kubeconfig "$TMP/kc-exec-hang" --exec-timeout 1s
+left_behind
+ok "a plugin that never ends: killed after --exec-timeout with its child, exit 3"
+
+cat >"$TMP/plugin-bg" <<PLUGIN
+#!/bin/sh
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"$TOKEN"}}'
+sleep $SLEEP &
+exit 0
+PLUGIN
+chmod +x "$TMP/plugin-bg"
+exec_kubeconfig "$TMP/kc-exec-bg" "$TMP/plugin-bg"
+# Waiting for the child to close standard output would take the whole
+# --exec-timeout and fail the run; it must end when the plugin exits.
+run 0 "${GUARD[@]}" "$A" --kubeconfig "$TMP/kc-exec-bg" --exec-timeout 20s -o json
+tail -1 "$TMP/requests.log" | grep -q '"auth": "bearer"' || fail "the plugin's token was not used"
+left_behind
+ok "a plugin that exits leaving a child on its stdout: its credential is used at once, the child killed"
+
+cat >"$TMP/plugin-big" <<'PLUGIN'
+#!/usr/bin/env python3
+import sys
+sys.stdout.write('{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",'
+                 '"status":{"token":"t"},"padding":"' + "x" * (1100 * 1024) + '"}\n')
+PLUGIN
+chmod +x "$TMP/plugin-big"
+exec_kubeconfig "$TMP/kc-exec-big" "$TMP/plugin-big"
+refused "exec credential plugin $TMP/plugin-big wrote more than 1048576 bytes" \
+	"${GUARD[@]}" "$A" --kubeconfig "$TMP/kc-exec-big"
+left_behind
+ok "plugin output over 1 MiB: an error (not silently truncated), exit 3"
+
+run 2 "$A" -f "$NODES" --exec-timeout 5s
+one_line_error "--exec-timeout is for the API; it cannot be used with -f"
+run 2 "$A" --exec-timeout 0
+one_line_error "--exec-timeout: '0' is not a duration"
+run 0 "$A" --help
+grep -q -- "--exec-timeout=DUR" "$TMP/out" || fail "--exec-timeout missing from --help"
+ok "--exec-timeout: API only, must be positive, in --help"
 
 echo "$checks checks passed"
