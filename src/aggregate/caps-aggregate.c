@@ -5,6 +5,8 @@
  * cluster-wide report; `caps-aggregate diff OLD NEW` compares two reports.
  */
 #include <errno.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "virt-caps/cli.h"
@@ -471,6 +473,25 @@ run_diff(int argc, char **argv)
 	return compare(argv[optind], argv[optind + 1], format);
 }
 
+/*
+ * Before any credential is read: no core file (an out-of-memory abort
+ * would write the token and key into one), and not dumpable, so that other
+ * processes of the same user cannot read this one's memory (/proc/PID/mem,
+ * ptrace) and /proc/PID belongs to root.
+ */
+static int
+no_core_dumps(void)
+{
+	const struct rlimit none = {0, 0};
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) < 0) {
+		vc_err("cannot disable core dumps: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -489,6 +510,8 @@ main(int argc, char **argv)
 	int rc;
 
 	vc_cli_init("caps-aggregate");
+	if (no_core_dumps() < 0)
+		return VC_EXIT_BACKEND;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (argc > 1 && streq(argv[1], "diff"))
 		return run_diff(argc - 1, argv + 1);

@@ -10,7 +10,9 @@
 # - exec plugins: --exec-timeout kills a plugin that never ends and its whole
 #   process group; a plugin that exits leaving a child holding its standard
 #   output is not waited for; output over 1 MiB is an error; nothing of the
-#   plugin is left running.
+#   plugin is left running;
+# - core dumps are off and the process is not dumpable, as seen by a real
+#   plugin process reading /proc/$PPID.
 A_BIN=${CAPS_AGGREGATE:?run through meson test} # before lib.sh wraps it for valgrind
 . "$(dirname "$0")/../common/lib.sh"
 A=$CAPS_AGGREGATE
@@ -197,4 +199,30 @@ run 0 "$A" --help
 grep -q -- "--exec-timeout=DUR" "$TMP/out" || fail "--exec-timeout missing from --help"
 ok "--exec-timeout: API only, must be positive, in --help"
 
+# --- 3. no core dumps, not dumpable -------------------------------------------------
+# The plugin is a real child process: it reports what it sees of its parent.
+cat >"$SHARED/plugin-proc" <<PLUGIN
+#!/bin/sh
+core=\$(awk '/^Max core file size/ {print \$5 "/" \$6}' /proc/\$PPID/limits)
+echo "parent core limit \$core, /proc/\$PPID/status owned by uid \$(stat -c %u /proc/\$PPID/status)" >&2
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"$TOKEN"}}'
+PLUGIN
+chmod 0755 "$SHARED/plugin-proc"
+exec_kubeconfig "$SHARED/kc-proc" "$SHARED/plugin-proc"
+chmod 0644 "$SHARED/kc-proc"
+cp "$A_BIN" "$SHARED/caps-aggregate"
+# A core limit that is not 0 to start with, so that 0 means caps-aggregate set it.
+ulimit -c unlimited 2>/dev/null || ulimit -S -c "$(ulimit -H -c)"
+[ "$(ulimit -c)" != 0 ] || skip "the core file size limit is 0 and cannot be raised"
+if [ "$(id -u)" = 0 ]; then
+	uid=4242
+	run 0 as_uid $uid "$SHARED/caps-aggregate" --kubeconfig "$SHARED/kc-proc" -o json
+else # an ordinary user already: /proc/PID of its own processes is its own
+	uid=$(id -u)
+	run 0 "$SHARED/caps-aggregate" --kubeconfig "$SHARED/kc-proc" -o json
+fi
+grep -q "parent core limit 0/0," "$TMP/err" || fail "core dumps not disabled: $(cat "$TMP/err")"
+grep -q "status owned by uid 0\$" "$TMP/err" ||
+	fail "caps-aggregate (uid $uid) is dumpable: $(cat "$TMP/err")"
+ok "core file size limit 0 (soft and hard) and not dumpable (/proc/PID owned by root, run as uid $uid)"
 echo "$checks checks passed"
