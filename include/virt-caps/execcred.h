@@ -8,8 +8,16 @@
 
 #include "virt-caps/kubeconfig.h"
 
+/** Default of --exec-timeout, in seconds. */
+#define VC_EXEC_TIMEOUT_DEFAULT 60
+
 /**
  * Run an ExecCredential plugin (client.authentication.k8s.io) and take
- * its token or client certificate into @cfg. Returns 0 or -EINVAL.
+ * its token or client certificate into @cfg. The plugin runs in its own
+ * process group with at most @timeout_s seconds and 1 MiB of output; its
+ * output ends when it exits (a child left holding its standard output is
+ * not waited for), and whatever remains of the group is killed. A token
+ * with a control character is refused. Returns 0 or -EINVAL after one
+ * error line naming the plugin (never its output).
  */
-int vc_execcred_apply(struct vc_kube_config *cfg);
+int vc_execcred_apply(struct vc_kube_config *cfg, unsigned long timeout_s);

@@ -40,4 +40,11 @@ struct vc_kube_config {
 int vc_kube_config_load(const char *kubeconfig, const char *context,
 			struct vc_kube_config *out);
 
+/** Free @c, wiping its secrets (token, client certificate and key, exec args and env). */
 void vc_kube_config_clear(struct vc_kube_config *c);
+
+/**
+ * Whether @token may be sent as a bearer token: no control characters
+ * (CR or LF would end the Authorization header and start another).
+ */
+bool vc_kube_token_valid(const char *token);

@@ -104,6 +104,24 @@ vc_blank_prefix(const char *s, size_t len)
 	return i;
 }
 
+/** Wipe @len bytes of @p (which may be NULL), then free it. */
+static inline void
+vc_free_secret(void *p, size_t len)
+{
+	if (p)
+		explicit_bzero(p, len);
+	free(p);
+}
+
+/* Cleanup for a NUL-terminated secret: wiped up to its NUL, then freed. */
+static inline void
+wipefreep(char **p)
+{
+	if (*p)
+		vc_free_secret(*p, strlen(*p));
+}
+#define _autowipe_ _cleanup_(wipefreep)
+
 static inline bool
 strempty(const char *s)
 {
@@ -112,7 +130,10 @@ strempty(const char *s)
 
 /**
  * Read a whole file (at most @max bytes) into a NUL-terminated buffer.
- * Returns 0 or -errno (-EFBIG when the file is larger than @max).
+ * Returns 0 or -errno (-EFBIG when the file is larger than @max). The
+ * file may hold a secret (token, kubeconfig): no copy of its bytes is
+ * left in freed memory, growing or failing; the caller wipes the result
+ * (vc_free_secret).
  */
 int vc_read_file(const char *path, size_t max, char **out, size_t *len);
 

@@ -5,6 +5,8 @@
  * cluster-wide report; `caps-aggregate diff OLD NEW` compares two reports.
  */
 #include <errno.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "virt-caps/cli.h"
@@ -29,6 +31,7 @@ struct options {
 	enum vc_output format;
 	struct vc_report_opts report;
 	struct vc_kube_opts kube;
+	unsigned long exec_timeout_s; /* --exec-timeout */
 };
 
 static const char usage_text[] =
@@ -53,6 +56,9 @@ static const char usage_text[] =
 	"      --page-size=N         nodes per API page (default 500)\n"
 	"      --request-timeout=DUR per API request, e.g. 30s (default 60s)\n"
 	"      --retries=N           retries of a failed page (default 5)\n"
+	"      --exec-timeout=DUR    time allowed to the kubeconfig's exec credential\n"
+	"                            plugin, e.g. 30s (default 60s); its process group\n"
+	"                            is then killed (SIGKILL) and the run fails (exit 3)\n"
 	"\n"
 	"Report:\n"
 	"  -o, --output=FORMAT       yaml (default), json or table\n"
@@ -69,8 +75,9 @@ static const char usage_text[] =
 	"or a machine type.\n"
 	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 ok, 1 diff found a loss, 2 usage error, 3 bad input (file,\n"
-	"JSON, YAML, kubeconfig, no node carries capability labels), 4 API failure,\n"
-	"5 standard output could not be written.\n";
+	"JSON, YAML, kubeconfig, a refused token, an exec plugin that fails or runs\n"
+	"out of time, no node carries capability labels), 4 API failure, 5 standard\n"
+	"output could not be written.\n";
 
 enum {
 	OPT_KUBECONFIG = 256,
@@ -78,6 +85,7 @@ enum {
 	OPT_PAGE_SIZE,
 	OPT_TIMEOUT,
 	OPT_RETRIES,
+	OPT_EXEC_TIMEOUT,
 	OPT_QUORUM,
 	OPT_NAMESPACE,
 };
@@ -91,6 +99,7 @@ static const struct option report_options[] = {
 	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
 	{"request-timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"retries", required_argument, NULL, OPT_RETRIES},
+	{"exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT},
 	{"quorum", required_argument, NULL, OPT_QUORUM},
 	{"label-namespace", required_argument, NULL, OPT_NAMESPACE},
 	{NULL, 0, NULL, 0},
@@ -142,6 +151,13 @@ set_api_option(struct options *o, int c, const char *arg)
 		    o->kube.timeout_s == 0)
 			return vc_cli_usage_error(
 				"--request-timeout: '%s' is not a duration like 30s or 2m",
+				arg);
+		return 0;
+	case OPT_EXEC_TIMEOUT:
+		if (vc_parse_duration(arg, &o->exec_timeout_s) < 0 ||
+		    o->exec_timeout_s == 0)
+			return vc_cli_usage_error(
+				"--exec-timeout: '%s' is not a duration like 30s or 2m",
 				arg);
 		return 0;
 	default: /* OPT_RETRIES */
@@ -287,7 +303,7 @@ read_api(struct options *o, struct reader *r)
 
 	if (vc_kube_config_load(o->kubeconfig, o->context, &cfg) < 0)
 		return VC_ERR_INPUT;
-	if (vc_execcred_apply(&cfg) == 0) {
+	if (vc_execcred_apply(&cfg, o->exec_timeout_s) == 0) {
 		o->kube.selector = o->selector;
 		/* Progress on a terminal unless -q. */
 		o->kube.progress = isatty(2) && vc_log_get_level() >= VC_LOG_WARN;
@@ -457,12 +473,32 @@ run_diff(int argc, char **argv)
 	return compare(argv[optind], argv[optind + 1], format);
 }
 
+/*
+ * Before any credential is read: no core file (an out-of-memory abort
+ * would write the token and key into one), and not dumpable, so that other
+ * processes of the same user cannot read this one's memory (/proc/PID/mem,
+ * ptrace) and /proc/PID belongs to root.
+ */
+static int
+no_core_dumps(void)
+{
+	const struct rlimit none = {0, 0};
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) < 0) {
+		vc_err("cannot disable core dumps: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o = {
 		.format = VC_OUTPUT_YAML,
 		.kube = {.page_size = 500, .timeout_s = 60, .retries = 5},
+		.exec_timeout_s = VC_EXEC_TIMEOUT_DEFAULT,
 	};
 	const struct vc_cli cli = {
 		.usage = usage_text,
@@ -474,6 +510,8 @@ main(int argc, char **argv)
 	int rc;
 
 	vc_cli_init("caps-aggregate");
+	if (no_core_dumps() < 0)
+		return VC_EXIT_BACKEND;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (argc > 1 && streq(argv[1], "diff"))
 		return run_diff(argc - 1, argv + 1);

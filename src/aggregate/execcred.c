@@ -4,24 +4,89 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "virt-caps/log.h"
 #include "virt-caps/tree.h"
 
 #define EXEC_OUTPUT_MAX (1024 * 1024)
 
+enum run_state {
+	RUN_READING,
+	RUN_DONE,     /* the plugin exited; its output is read */
+	RUN_TIMEOUT,  /* --exec-timeout passed */
+	RUN_TOO_BIG,  /* more than EXEC_OUTPUT_MAX bytes */
+	RUN_READ_ERR, /* reading its standard output failed (errno in err) */
+};
+
+/* One run of the plugin: a child in its own process group. */
+struct plugin_run {
+	const struct vc_kube_config *cfg;
+	pid_t pid;  /* also the process group */
+	int out_fd; /* read end of its standard output, non-blocking */
+	/* SIGCHLD is blocked while the plugin runs and let through only while
+	 * waiting in ppoll, so that its exit always ends the wait. */
+	sigset_t old_mask;
+	sigset_t wait_mask;
+	struct sigaction old_chld;
+	char *buf; /* EXEC_OUTPUT_MAX + 1 bytes, wiped before it is freed */
+	size_t len;
+	bool eof;
+	int err;
+	struct timespec deadline;
+};
+
+/* Only there to interrupt ppoll(). */
 static void
-run_child(const struct vc_kube_config *cfg, int out_fd)
+on_sigchld(int sig)
 {
+}
+
+static void
+catch_sigchld(struct plugin_run *r)
+{
+	struct sigaction sa = {.sa_handler = on_sigchld};
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &r->old_mask);
+	r->wait_mask = r->old_mask;
+	sigdelset(&r->wait_mask, SIGCHLD);
+	sigaction(SIGCHLD, &sa, &r->old_chld);
+}
+
+static void
+release_sigchld(const struct plugin_run *r)
+{
+	sigaction(SIGCHLD, &r->old_chld, NULL);
+	sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
+}
+
+static void
+run_child(const struct plugin_run *r, int out_fd)
+{
+	const struct vc_kube_config *cfg = r->cfg;
 	const char *api = cfg->exec_api_version ? cfg->exec_api_version
 						: "client.authentication.k8s.io/v1";
 	char **argv = xzalloc((cfg->exec_args.n + 2) * sizeof(*argv));
 	_autofree_ char *info = xasprintf(
 		"{\"kind\":\"ExecCredential\",\"apiVersion\":\"%s\",\"spec\":{\"interactive\":false}}",
 		api);
-	int null_fd = open("/dev/null", O_RDONLY);
+	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+	/* Its own process group, so that on a timeout the plugin and
+	 * everything it started can be killed together. */
+	setpgid(0, 0);
+	/* caps-aggregate ignores SIGPIPE and blocks SIGCHLD here; the plugin
+	 * gets the defaults. */
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
 	argv[0] = cfg->exec_command;
 	for (size_t i = 0; i < cfg->exec_args.n; i++)
 		argv[i + 1] = cfg->exec_args.v[i];
@@ -35,41 +100,162 @@ run_child(const struct vc_kube_config *cfg, int out_fd)
 	_exit(127);
 }
 
-/* Run the plugin; its standard output goes to @out (never to the logs). */
 static int
-run_plugin(const struct vc_kube_config *cfg, struct vc_buf *out)
+start_child(struct plugin_run *r)
 {
-	int fds[2], status = 0;
-	char chunk[4096];
-	ssize_t n;
-	pid_t pid;
+	int fds[2];
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		vc_err("cannot run exec credential plugin %s: pipe: %s",
-		       cfg->exec_command, strerror(errno));
+		       r->cfg->exec_command, strerror(errno));
 		return -EINVAL;
 	}
-	pid = fork();
-	if (pid < 0) {
+	r->pid = fork();
+	if (r->pid < 0) {
 		vc_err("cannot run exec credential plugin %s: fork: %s",
-		       cfg->exec_command, strerror(errno));
+		       r->cfg->exec_command, strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -EINVAL;
 	}
-	if (pid == 0) {
+	if (r->pid == 0) {
 		close(fds[0]);
-		run_child(cfg, fds[1]);
+		run_child(r, fds[1]);
 	}
+	/* Also here, so that the group exists before anything is killed. */
+	setpgid(r->pid, r->pid);
 	close(fds[1]);
-	while ((n = read(fds[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && out->len < EXEC_OUTPUT_MAX)
-			vc_buf_append(out, chunk, (size_t)n);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	r->out_fd = fds[0];
+	fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* Milliseconds left until the deadline, 0 when it has passed. */
+static int
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	if (ms <= 0)
+		return 0;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Read what the pipe holds now, up to one byte past the cap. */
+static enum run_state
+drain(struct plugin_run *r)
+{
+	while (!r->eof) {
+		ssize_t n =
+			read(r->out_fd, r->buf + r->len, EXEC_OUTPUT_MAX + 1 - r->len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return RUN_READING;
+		if (n < 0) {
+			r->err = errno;
+			return RUN_READ_ERR;
+		}
+		r->eof = n == 0;
+		r->len += (size_t)n;
+		if (r->len > EXEC_OUTPUT_MAX)
+			return RUN_TOO_BIG;
+	}
+	return RUN_READING;
+}
+
+static bool
+exited(const struct plugin_run *r)
+{
+	siginfo_t si = {0};
+
+	/* WNOWAIT: the zombie keeps the process group's id from being reused
+	 * until the group has been killed. */
+	return waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == r->pid;
+}
+
+/*
+ * Read the plugin's output until it exits. kubectl reads until end of file,
+ * so a background child that keeps the plugin's standard output open
+ * makes it wait for ever; here the output ends when the plugin exits (what
+ * it wrote before is all in the pipe by then), and never after the deadline.
+ */
+static enum run_state
+collect(struct plugin_run *r)
+{
+	for (;;) {
+		struct pollfd p = {.fd = r->eof ? -1 : r->out_fd, .events = POLLIN};
+		enum run_state st = drain(r);
+		struct timespec ts;
+		int ms;
+
+		if (st != RUN_READING)
+			return st;
+		if (exited(r)) {
+			st = drain(r);
+			return st == RUN_READING ? RUN_DONE : st;
+		}
+		ms = ms_left(&r->deadline);
+		if (ms == 0)
+			return RUN_TIMEOUT;
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		/* A SIGCHLD pending since exited() looked ends this at once. */
+		if (ppoll(&p, 1, &ts, &r->wait_mask) < 0 && errno != EINTR) {
+			r->err = errno;
+			return RUN_READ_ERR;
+		}
+	}
+}
+
+/*
+ * Kill what is left of the plugin's process group and reap it. caps-aggregate
+ * is a child subreaper while the plugin runs, so the plugin's orphaned
+ * children become its own and are reaped here too: none is left behind.
+ */
+static int
+finish(struct plugin_run *r)
+{
+	int status = 0;
+
+	kill(-r->pid, SIGKILL);
+	while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	while (waitpid(-r->pid, NULL, 0) > 0 || errno == EINTR)
+		;
+	close(r->out_fd);
+	return status;
+}
+
+static int
+report(const struct plugin_run *r, enum run_state st, int status, unsigned long timeout_s)
+{
+	const char *cmd = r->cfg->exec_command;
+
+	switch (st) {
+	case RUN_TIMEOUT:
+		vc_err("exec credential plugin %s did not finish within %lus (--exec-timeout); it was killed",
+		       cmd, timeout_s);
+		return -ETIMEDOUT;
+	case RUN_TOO_BIG:
+		vc_err("exec credential plugin %s wrote more than %d bytes; it was killed",
+		       cmd, EXEC_OUTPUT_MAX);
+		return -EFBIG;
+	case RUN_READ_ERR:
+		vc_err("cannot read the output of exec credential plugin %s: %s", cmd,
+		       strerror(r->err));
+		return -EIO;
+	default:
+		break;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		vc_err("exec credential plugin %s failed (%s %d)", cfg->exec_command,
+		vc_err("exec credential plugin %s failed (%s %d)", cmd,
 		       WIFEXITED(status) ? "exit status" : "signal",
 		       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		return -EINVAL;
@@ -77,52 +263,96 @@ run_plugin(const struct vc_kube_config *cfg, struct vc_buf *out)
 	return 0;
 }
 
+/* Run the plugin; its standard output goes to r->buf (never to the logs). */
+static int
+run_plugin(struct plugin_run *r, unsigned long timeout_s)
+{
+	enum run_state st;
+	int rc, status;
+
+	clock_gettime(CLOCK_MONOTONIC, &r->deadline);
+	r->deadline.tv_sec += (time_t)timeout_s;
+	prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+	catch_sigchld(r);
+	rc = start_child(r);
+	if (rc == 0) {
+		st = collect(r);
+		status = finish(r);
+		rc = report(r, st, status, timeout_s);
+	}
+	release_sigchld(r);
+	prctl(PR_SET_CHILD_SUBREAPER, 0L, 0L, 0L, 0L);
+	return rc;
+}
+
 static void
 replace(char **slot, size_t *len, const char *value)
 {
-	if (*slot)
-		explicit_bzero(*slot, strlen(*slot));
-	free(*slot);
+	vc_free_secret(*slot, len ? *len : *slot ? strlen(*slot) : 0);
 	*slot = xstrdup(value);
 	if (len)
 		*len = strlen(value);
 }
 
-int
-vc_execcred_apply(struct vc_kube_config *cfg)
+/* Every string of the parsed output: the token, key and certificate. */
+static void
+wipe_tree(struct vc_tree *t)
 {
-	struct vc_buf out = {0};
-	_autotree_ struct vc_tree *doc = NULL;
-	const struct vc_tree *status;
-	const char *token, *cert, *key;
-	int rc;
+	if (!t)
+		return;
+	if (t->text)
+		explicit_bzero(t->text, strlen(t->text));
+	for (size_t i = 0; i < t->n; i++)
+		wipe_tree(t->items[i]);
+}
 
-	if (!cfg->exec_command)
-		return 0;
-	rc = run_plugin(cfg, &out);
-	if (rc == 0)
-		doc = vc_tree_parse(out.data ? out.data : "", out.len,
-				    "exec credential plugin output");
-	if (out.data)
-		explicit_bzero(out.data, out.len);
-	vc_buf_clear(&out);
-	if (rc < 0 || !doc)
-		return -EINVAL;
-	status = vc_tree_get(doc, "status");
-	token = vc_tree_str(status, "token");
-	cert = vc_tree_str(status, "clientCertificateData");
-	key = vc_tree_str(status, "clientKeyData");
+static int
+take_credential(struct vc_kube_config *cfg, const struct vc_tree *doc)
+{
+	const struct vc_tree *status = vc_tree_get(doc, "status");
+	const char *token = vc_tree_str(status, "token");
+	const char *cert = vc_tree_str(status, "clientCertificateData");
+	const char *key = vc_tree_str(status, "clientKeyData");
+
 	if (!streq(vc_tree_str(doc, "kind"), "ExecCredential") ||
-	    (!token && !(cert && key))) {
+	    (strempty(token) && !(cert && key))) {
 		vc_err("exec credential plugin %s returned no ExecCredential with a token or client certificate",
 		       cfg->exec_command);
 		return -EINVAL;
 	}
-	if (token)
+	if (token && !vc_kube_token_valid(token)) {
+		vc_err("exec credential plugin %s returned a token with a control character (CR, LF...); refused",
+		       cfg->exec_command);
+		return -EINVAL;
+	}
+	if (!strempty(token))
 		replace(&cfg->token, NULL, token);
 	if (cert && key) {
 		replace(&cfg->cert_data, &cfg->cert_len, cert);
 		replace(&cfg->key_data, &cfg->key_len, key);
 	}
 	return 0;
+}
+
+int
+vc_execcred_apply(struct vc_kube_config *cfg, unsigned long timeout_s)
+{
+	struct plugin_run r = {.cfg = cfg, .out_fd = -1};
+	struct vc_tree *doc = NULL;
+	int rc;
+
+	if (!cfg->exec_command)
+		return 0;
+	/* One block of the largest size allowed: never grown, so never copied. */
+	r.buf = xzalloc(EXEC_OUTPUT_MAX + 1);
+	rc = run_plugin(&r, timeout_s);
+	if (rc == 0)
+		doc = vc_tree_parse(r.buf, r.len, "exec credential plugin output");
+	vc_free_secret(r.buf, r.len);
+	if (rc < 0 || !doc)
+		return -EINVAL;
+	rc = take_credential(cfg, doc);
+	wipe_tree(doc);
+	vc_tree_free(doc);
+	return rc;
 }

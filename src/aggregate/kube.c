@@ -300,27 +300,73 @@ read_page(struct lister *l, const char *cont, char **next)
 	return PAGE_FATAL;
 }
 
+static bool
+token_blank(char c)
+{
+	/* Go's strings.TrimSpace, which client-go applies, for ASCII. */
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* The token in @text[0..len), trimmed of surrounding white space as
+ * client-go trims token files; NULL when there is none or it is unusable. */
+static char *
+trimmed_token(const char *path, const char *text, size_t len)
+{
+	_autowipe_ char *token = NULL;
+	size_t lead = 0;
+
+	while (lead < len && token_blank(text[lead]))
+		lead++;
+	while (len > lead && token_blank(text[len - 1]))
+		len--;
+	if (len == lead) {
+		vc_err("token file %s is empty", path);
+		return NULL;
+	}
+	token = xstrndup(text + lead, len - lead);
+	if (strlen(token) != len - lead || !vc_kube_token_valid(token)) {
+		vc_err("token file %s: the token contains a control character (CR, LF, NUL...); refused",
+		       path);
+		return NULL;
+	}
+	return steal(&token);
+}
+
+static int
+read_token_file(const char *path, char **out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = vc_read_file(path, 1024 * 1024, &text, &len);
+
+	if (rc < 0) {
+		vc_err("cannot read token file %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	*out = trimmed_token(path, text, len);
+	vc_free_secret(text, len); /* the untrimmed copy */
+	return *out ? 0 : -EINVAL;
+}
+
 static int
 load_token(struct lister *l)
 {
 	const struct vc_kube_config *c = l->cfg;
-	size_t len = 0;
-	int rc;
 
 	if (c->token) {
+		/* Checked where it was read (kubeconfig, plugin); this is the
+		 * last line before it becomes a header. */
+		if (!vc_kube_token_valid(c->token)) {
+			vc_err("%s: the token of user '%s' contains a control character; refused",
+			       c->source, c->user);
+			return -EINVAL;
+		}
 		l->token = xstrdup(c->token);
 		return 0;
 	}
 	if (!c->token_file)
 		return 0;
-	rc = vc_read_file(c->token_file, 1024 * 1024, &l->token, &len);
-	if (rc < 0) {
-		vc_err("cannot read token file %s: %s", c->token_file, strerror(-rc));
-		return rc;
-	}
-	while (len && (l->token[len - 1] == '\n' || l->token[len - 1] == '\r'))
-		l->token[--len] = '\0';
-	return 0;
+	return read_token_file(c->token_file, &l->token);
 }
 
 static int

@@ -20,10 +20,26 @@ struct files {
 	size_t n;
 };
 
+/* A kubeconfig's tree holds its tokens and keys: wipe every string. */
+static void
+wipe_tree(struct vc_tree *t)
+{
+	if (!t)
+		return;
+	if (t->text)
+		explicit_bzero(t->text, strlen(t->text));
+	for (size_t i = 0; i < t->n; i++) {
+		wipe_tree(t->items[i]);
+		if (t->keys && t->keys[i])
+			explicit_bzero(t->keys[i], strlen(t->keys[i]));
+	}
+}
+
 static void
 files_clear(struct files *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
+		wipe_tree(f->docs[i]);
 		vc_tree_free(f->docs[i]);
 		free(f->dirs[i]);
 		free(f->paths[i]);
@@ -33,16 +49,39 @@ files_clear(struct files *f)
 	free(f->paths);
 }
 
+/* vc_tree_load, with the file's text (tokens, keys) wiped after parsing. */
+static struct vc_tree *
+load_doc(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = vc_read_input(path, CONFIG_MAX, &text, &len);
+	struct vc_tree *doc;
+
+	if (rc == -EFBIG) {
+		vc_err("%s: larger than %d bytes", vc_input_name(path), CONFIG_MAX);
+		return NULL;
+	}
+	if (rc < 0) {
+		vc_err("cannot read %s: %s", vc_input_name(path), strerror(-rc));
+		return NULL;
+	}
+	doc = vc_tree_parse(text, len, vc_input_name(path));
+	vc_free_secret(text, len);
+	return doc;
+}
+
 static int
 add_file(struct files *f, const char *path)
 {
-	struct vc_tree *doc = vc_tree_load(path, CONFIG_MAX);
+	struct vc_tree *doc = load_doc(path);
 	_autofree_ char *copy = xstrdup(path);
 
 	if (!doc)
 		return -EINVAL;
 	if (doc->type != VC_T_MAP) {
 		vc_err("%s: not a kubeconfig (expected a YAML map)", path);
+		wipe_tree(doc);
 		vc_tree_free(doc);
 		return -EINVAL;
 	}
@@ -170,14 +209,34 @@ read_exec(const struct vc_tree *ex, const char *dir, struct vc_kube_config *c)
 	c->exec_api_version = xstrdup(vc_tree_str(ex, "apiVersion"));
 }
 
+bool
+vc_kube_token_valid(const char *token)
+{
+	/* CR and LF would end the Authorization header and start another one;
+	 * no other control character belongs in a bearer token either. */
+	for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* @path: the kubeconfig file that defines the user, for messages. */
 static int
-read_user(const struct vc_tree *u, const char *dir, struct vc_kube_config *c)
+read_user(const struct vc_tree *u, const char *dir, const char *path,
+	  struct vc_kube_config *c)
 {
 	const struct vc_tree *ex = vc_tree_get(u, "exec");
+	const char *token = vc_tree_str(u, "token");
 
 	if (!u)
 		return 0; /* no credentials: anonymous */
-	c->token = xstrdup(vc_tree_str(u, "token"));
+	if (token && !vc_kube_token_valid(token)) {
+		vc_err("kubeconfig %s: the token of user '%s' contains a control character (CR, LF...); refused",
+		       path, c->user);
+		return -EINVAL;
+	}
+	/* An empty token is no token, as for kubectl. */
+	c->token = strempty(token) ? NULL : xstrdup(token);
 	c->token_file = resolve(dir, vc_tree_str(u, "tokenFile"));
 	c->cert_file = resolve(dir, vc_tree_str(u, "client-certificate"));
 	c->key_file = resolve(dir, vc_tree_str(u, "client-key"));
@@ -237,7 +296,7 @@ from_files(const struct files *f, const char *context, struct vc_kube_config *c)
 	c->source = xasprintf("kubeconfig %s", f->paths[ci]);
 	if (read_cluster(cl, f->dirs[cli], c) < 0)
 		return -EINVAL;
-	return read_user(u, f->dirs[ui], c);
+	return read_user(u, f->dirs[ui], f->paths[ui], c);
 }
 
 /* The service account name from the token's JWT "sub" claim, for messages. */
@@ -266,7 +325,8 @@ in_cluster(struct vc_kube_config *c)
 	const char *port = getenv("KUBERNETES_SERVICE_PORT");
 	const char *dir = getenv("VIRT_CAPS_SERVICEACCOUNT_DIR");
 	_autofree_ char *token_path = NULL;
-	_autofree_ char *token = NULL;
+	char *token = NULL;
+	size_t len = 0;
 
 	dir = dir ? dir : SA_DIR;
 	token_path = xasprintf("%s/token", dir);
@@ -281,8 +341,11 @@ in_cluster(struct vc_kube_config *c)
 			    : xasprintf("https://%s:%s", host, port ? port : "443");
 	c->token_file = steal(&token_path);
 	c->ca_file = xasprintf("%s/ca.crt", dir);
-	if (vc_read_file(c->token_file, 65536, &token, NULL) == 0)
+	/* Only for the name in messages; the token is read again, and
+	 * checked, when the request is made. */
+	if (vc_read_file(c->token_file, 65536, &token, &len) == 0)
 		c->user = token_subject(token);
+	vc_free_secret(token, len);
 	if (!c->user)
 		c->user = xstrdup("the pod's service account");
 	return 0;
@@ -312,15 +375,19 @@ vc_kube_config_clear(struct vc_kube_config *c)
 {
 	char **strs[] = {&c->source,       &c->context,         &c->user,
 			 &c->server,       &c->ca_file,         &c->ca_data,
-			 &c->token,        &c->token_file,      &c->cert_file,
-			 &c->cert_data,    &c->key_file,        &c->key_data,
+			 &c->token_file,   &c->cert_file,       &c->key_file,
 			 &c->exec_command, &c->exec_api_version};
+	struct vc_strv *exec[] = {&c->exec_args, &c->exec_env};
 
-	/* Do not leave secrets in freed memory. */
-	if (c->token)
-		explicit_bzero(c->token, strlen(c->token));
-	if (c->key_data)
-		explicit_bzero(c->key_data, c->key_len);
+	/* Do not leave secrets in freed memory: the token, the client
+	 * certificate and key, and the plugin's arguments and environment
+	 * (which often carry a secret of their own). */
+	vc_free_secret(c->token, c->token ? strlen(c->token) : 0);
+	vc_free_secret(c->cert_data, c->cert_len);
+	vc_free_secret(c->key_data, c->key_len);
+	for (size_t i = 0; i < ARRAY_LENGTH(exec); i++)
+		for (size_t k = 0; k < exec[i]->n; k++)
+			explicit_bzero(exec[i]->v[k], strlen(exec[i]->v[k]));
 	for (size_t i = 0; i < ARRAY_LENGTH(strs); i++)
 		free(*strs[i]);
 	vc_strv_clear(&c->exec_args);

@@ -72,36 +72,81 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/*
+ * A read buffer that may hold a secret (token file, kubeconfig): grown by
+ * copying into a new block and wiping the old one, as realloc would leave
+ * the old bytes behind in freed memory; wiped when dropped.
+ */
+struct read_buf {
+	char *data;
+	size_t used;
+	size_t cap; /* room for data, plus one byte for the NUL */
+};
+
+static void
+read_buf_drop(struct read_buf *b)
+{
+	vc_free_secret(b->data, b->data ? b->cap + 1 : 0);
+	b->data = NULL;
+}
+
+static void
+read_buf_grow(struct read_buf *b, size_t cap)
+{
+	char *bigger = xzalloc(cap + 1);
+
+	if (b->used)
+		memcpy(bigger, b->data, b->used);
+	read_buf_drop(b);
+	b->data = bigger;
+	b->cap = cap;
+}
+
+/* A regular file's size is known: one block that fits it and the read that
+ * sees its end, so no copy is made at all; pipes start at 16 KiB. */
+static int
+first_size(int fd, size_t max, size_t *size)
+{
+	struct stat st;
+
+	*size = 16384;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0)
+		return 0;
+	if ((unsigned long long)st.st_size > max)
+		return -EFBIG;
+	*size = (size_t)st.st_size + 1;
+	return 0;
+}
+
 static int
 read_fd(int fd, size_t max, char **out, size_t *len)
 {
-	_autofree_ char *buf = NULL;
-	size_t used = 0, cap = 0;
+	_cleanup_(read_buf_drop) struct read_buf b = {0};
+	size_t size;
 
+	if (first_size(fd, max, &size) < 0)
+		return -EFBIG;
+	read_buf_grow(&b, size);
 	for (;;) {
 		ssize_t n;
 
-		if (cap - used < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			buf = xrealloc(buf, cap + 1);
-		}
-		n = read(fd, buf + used, cap - used);
+		if (b.used == b.cap)
+			read_buf_grow(&b, b.cap * 2);
+		n = read(fd, b.data + b.used, b.cap - b.used);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
 			break;
-		used += (size_t)n;
-		if (used > max)
+		b.used += (size_t)n;
+		if (b.used > max)
 			return -EFBIG;
 	}
-	if (!buf)
-		buf = xzalloc(1);
-	buf[used] = '\0';
-	*out = steal(&buf);
+	b.data[b.used] = '\0';
+	*out = steal(&b.data);
 	if (len)
-		*len = used;
+		*len = b.used;
 	return 0;
 }
 
