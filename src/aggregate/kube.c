@@ -116,10 +116,18 @@ setup_tls(CURL *h, const struct vc_kube_config *c)
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	/*
+	 * A configured CA is the only one trusted, as with kubectl: libcurl
+	 * would otherwise add its built-in CA path (/etc/ssl/certs on Debian)
+	 * and, without a file, its default bundle, so that any public CA
+	 * could vouch for a server that receives our credentials.
+	 */
+	if (c->ca_data || c->ca_file) {
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_data ? NULL : c->ca_file);
+	}
 	if (c->ca_data)
 		set_blob(h, CURLOPT_CAINFO_BLOB, c->ca_data, c->ca_len);
-	else if (c->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
 	curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 	if (c->cert_data)
@@ -323,6 +331,26 @@ load_token(struct lister *l)
 	return 0;
 }
 
+/*
+ * Warned, not refused: kubectl accepts http:// too (`kubectl proxy` on
+ * loopback is the common case), but credentials sent there can be read
+ * and replayed by anyone on the path.
+ */
+static void
+warn_plain_http(const struct lister *l)
+{
+	const struct vc_kube_config *c = l->cfg;
+
+	if (strncasecmp(c->server, "http://", 7) != 0)
+		return;
+	if (l->token)
+		vc_warn("%s: the API server %s is plain http://: the bearer token travels in clear text to it (and to any proxy)",
+			c->source, c->server);
+	else if (c->cert_file || c->cert_data)
+		vc_warn("%s: the API server %s is plain http://: the client certificate cannot be used and everything travels in clear text",
+			c->source, c->server);
+}
+
 static int
 prepare(struct lister *l)
 {
@@ -346,6 +374,7 @@ prepare(struct lister *l)
 	if (c->insecure)
 		vc_warn("%s: insecure-skip-tls-verify is set; the API server's certificate is not checked",
 			c->source);
+	warn_plain_http(l);
 	return 0;
 }
 

@@ -131,8 +131,27 @@ decode_data(const char *b64, const char *what, char **out, size_t *len)
 	return 0;
 }
 
+/*
+ * Refused as kubectl refuses it: a CA with insecure-skip-tls-verify
+ * ("specifying a root certificates file with the insecure flag is not
+ * allowed": which one should win is not ours to guess).
+ */
 static int
-read_cluster(const struct vc_tree *cl, const char *dir, struct vc_kube_config *c)
+check_cluster(const struct vc_kube_config *c, const char *path, const char *name)
+{
+	if (c->insecure && (c->ca_file || c->ca_data)) {
+		vc_err("kubeconfig %s: cluster '%s' sets both insecure-skip-tls-verify and %s; specifying a root certificates file with the insecure flag is not allowed (remove one)",
+		       path, name,
+		       c->ca_data ? "certificate-authority-data"
+				  : "certificate-authority");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+read_cluster(const struct vc_tree *cl, const char *path, const char *dir,
+	     const char *name, struct vc_kube_config *c)
 {
 	const char *insecure = vc_tree_str(cl, "insecure-skip-tls-verify");
 
@@ -145,8 +164,10 @@ read_cluster(const struct vc_tree *cl, const char *dir, struct vc_kube_config *c
 	c->insecure = streq(insecure, "true");
 	if (vc_tree_str(cl, "tls-server-name"))
 		vc_warn("kubeconfig: tls-server-name is not supported; the server URL's host name is verified");
-	return decode_data(vc_tree_str(cl, "certificate-authority-data"),
-			   "certificate-authority-data", &c->ca_data, &c->ca_len);
+	if (decode_data(vc_tree_str(cl, "certificate-authority-data"),
+			"certificate-authority-data", &c->ca_data, &c->ca_len) < 0)
+		return -EINVAL;
+	return check_cluster(c, path, name);
 }
 
 static void
@@ -235,7 +256,8 @@ from_files(const struct files *f, const char *context, struct vc_kube_config *c)
 	c->user = xstrdup(user_name ? user_name : "anonymous");
 	u = user_name ? find_named(f, "users", "user", user_name, &ui) : NULL;
 	c->source = xasprintf("kubeconfig %s", f->paths[ci]);
-	if (read_cluster(cl, f->dirs[cli], c) < 0)
+	if (read_cluster(cl, f->paths[cli], f->dirs[cli],
+			 cluster_name ? cluster_name : "", c) < 0)
 		return -EINVAL;
 	return read_user(u, f->dirs[ui], c);
 }

@@ -8,6 +8,7 @@ pages (PartialObjectMetadataList, limit/continue, labelSelector with
 equality terms), checks a bearer token or a client certificate, answers
 with Kubernetes Status objects on errors, and can misbehave on purpose
 (--scenario). Each request is logged as one JSON line (never the token).
+With --plain it speaks HTTP without TLS.
 """
 import argparse
 import base64
@@ -82,7 +83,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if self.server.state.args.token and auth == "Bearer " + self.server.state.args.token:
             return "bearer"
-        cert = self.connection.getpeercert()
+        cert = getattr(self.connection, "getpeercert", lambda: None)()
         if cert:
             return "client-certificate"
         return None
@@ -193,17 +194,19 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--port-file", required=True)
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--plain", action="store_true", help="HTTP without TLS")
     args = p.parse_args()
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.state = State(args)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(args.cert, args.key)
-    if args.client_ca:
-        ctx.load_verify_locations(args.client_ca)
-        ctx.verify_mode = ssl.CERT_OPTIONAL
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    if not args.plain:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.cert, args.key)
+        if args.client_ca:
+            ctx.load_verify_locations(args.client_ca)
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
     os.rename(args.port_file + ".tmp", args.port_file)
