@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "virt-caps/log.h"
+#include "virt-caps/proxy.h"
 
 DEFINE_CLEANUP_FUNC(CURL *, curl_easy_cleanup, curl_easy_cleanup)
 DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
@@ -31,6 +32,7 @@ struct lister {
 	struct curl_slist *headers;
 	char *base;  /* server + /api/v1/nodes */
 	char *token; /* bearer token in force (from kubeconfig, file or plugin) */
+	char *proxy; /* NULL: direct */
 	size_t page;
 	char reason[CURL_ERROR_SIZE + 128]; /* why the last attempt failed */
 };
@@ -173,6 +175,9 @@ setup_request(struct lister *l, struct response *r, const char *url, char *errbu
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
+	/* Our choice of proxy only: libcurl's reading of the environment is off. */
+	curl_easy_setopt(h, CURLOPT_PROXY, l->proxy ? l->proxy : "");
+	curl_easy_setopt(h, CURLOPT_NOPROXY, l->proxy ? "" : "*");
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "caps-aggregate/" VC_VERSION);
@@ -375,6 +380,12 @@ prepare(struct lister *l)
 		vc_warn("%s: insecure-skip-tls-verify is set; the API server's certificate is not checked",
 			c->source);
 	warn_plain_http(l);
+	l->proxy = vc_proxy_for(c->server, c->proxy_url);
+	if (l->proxy) {
+		_autofree_ char *shown = vc_proxy_redact(l->proxy);
+
+		vc_info("connecting to %s through the proxy %s", c->server, shown);
+	}
 	return 0;
 }
 
@@ -389,6 +400,7 @@ lister_clear(struct lister *l)
 		explicit_bzero(l->token, strlen(l->token));
 	free(l->token);
 	free(l->base);
+	free(l->proxy);
 }
 
 static void

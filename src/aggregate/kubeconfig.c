@@ -131,10 +131,19 @@ decode_data(const char *b64, const char *what, char **out, size_t *len)
 	return 0;
 }
 
+/* client-go's parseProxyURL: http, https and socks5 only. */
+static bool
+proxy_scheme_ok(const char *url)
+{
+	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0 ||
+	       strncmp(url, "socks5://", 9) == 0;
+}
+
 /*
- * Refused as kubectl refuses it: a CA with insecure-skip-tls-verify
+ * Refused as kubectl refuses them: a CA with insecure-skip-tls-verify
  * ("specifying a root certificates file with the insecure flag is not
- * allowed": which one should win is not ours to guess).
+ * allowed": which one should win is not ours to guess), and a proxy-url
+ * that is not http, https or socks5 (not quoted: it may hold a password).
  */
 static int
 check_cluster(const struct vc_kube_config *c, const char *path, const char *name)
@@ -144,6 +153,11 @@ check_cluster(const struct vc_kube_config *c, const char *path, const char *name
 		       path, name,
 		       c->ca_data ? "certificate-authority-data"
 				  : "certificate-authority");
+		return -EINVAL;
+	}
+	if (c->proxy_url && !proxy_scheme_ok(c->proxy_url)) {
+		vc_err("kubeconfig %s: cluster '%s': proxy-url must start with http://, https:// or socks5://",
+		       path, name);
 		return -EINVAL;
 	}
 	return 0;
@@ -162,6 +176,8 @@ read_cluster(const struct vc_tree *cl, const char *path, const char *dir,
 	}
 	c->ca_file = resolve(dir, vc_tree_str(cl, "certificate-authority"));
 	c->insecure = streq(insecure, "true");
+	if (!strempty(vc_tree_str(cl, "proxy-url")))
+		c->proxy_url = xstrdup(vc_tree_str(cl, "proxy-url"));
 	if (vc_tree_str(cl, "tls-server-name"))
 		vc_warn("kubeconfig: tls-server-name is not supported; the server URL's host name is verified");
 	if (decode_data(vc_tree_str(cl, "certificate-authority-data"),
@@ -345,6 +361,7 @@ vc_kube_config_clear(struct vc_kube_config *c)
 		explicit_bzero(c->key_data, c->key_len);
 	for (size_t i = 0; i < ARRAY_LENGTH(strs); i++)
 		free(*strs[i]);
+	free(c->proxy_url);
 	vc_strv_clear(&c->exec_args);
 	vc_strv_clear(&c->exec_env);
 	memset(c, 0, sizeof(*c));
