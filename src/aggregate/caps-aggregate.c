@@ -53,6 +53,11 @@ static const char usage_text[] =
 	"      --page-size=N         nodes per API page (default 500)\n"
 	"      --request-timeout=DUR per API request, e.g. 30s (default 60s)\n"
 	"      --retries=N           retries of a failed page (default 5)\n"
+	"      --list-timeout=DUR    the whole listing, all pages, retries and waits\n"
+	"                            included, must end within DUR (default 10m); a\n"
+	"                            slower listing fails (exit 4)\n"
+	"      --max-nodes=N         fail (exit 4) when the API server lists more than\n"
+	"                            N nodes (default 100000; Kubernetes supports 5000)\n"
 	"\n"
 	"Report:\n"
 	"  -o, --output=FORMAT       yaml (default), json or table\n"
@@ -78,6 +83,8 @@ enum {
 	OPT_PAGE_SIZE,
 	OPT_TIMEOUT,
 	OPT_RETRIES,
+	OPT_LIST_TIMEOUT,
+	OPT_MAX_NODES,
 	OPT_QUORUM,
 	OPT_NAMESPACE,
 };
@@ -91,6 +98,8 @@ static const struct option report_options[] = {
 	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
 	{"request-timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"retries", required_argument, NULL, OPT_RETRIES},
+	{"list-timeout", required_argument, NULL, OPT_LIST_TIMEOUT},
+	{"max-nodes", required_argument, NULL, OPT_MAX_NODES},
 	{"quorum", required_argument, NULL, OPT_QUORUM},
 	{"label-namespace", required_argument, NULL, OPT_NAMESPACE},
 	{NULL, 0, NULL, 0},
@@ -114,6 +123,29 @@ parse_quorum(const char *arg, unsigned *out)
 		return vc_cli_usage_error(
 			"--quorum must be a percentage from 1%% to 100%%, not '%s'", arg);
 	*out = (unsigned)v;
+	return 0;
+}
+
+/* Bounds of the whole listing (API only). */
+static int
+set_limit_option(struct options *o, int c, const char *arg)
+{
+	unsigned long long v;
+
+	if (c == OPT_LIST_TIMEOUT) {
+		if (vc_parse_duration(arg, &o->kube.list_timeout_s) < 0 ||
+		    o->kube.list_timeout_s == 0)
+			return vc_cli_usage_error(
+				"--list-timeout: '%s' is not a duration like 90s or 10m",
+				arg);
+		return 0;
+	}
+	/* OPT_MAX_NODES */
+	if (vc_parse_uint(arg, 100000000, &v) < 0 || v == 0)
+		return vc_cli_usage_error(
+			"--max-nodes must be a number from 1 to 100000000, not '%s'",
+			arg);
+	o->kube.max_nodes = (size_t)v;
 	return 0;
 }
 
@@ -144,13 +176,15 @@ set_api_option(struct options *o, int c, const char *arg)
 				"--request-timeout: '%s' is not a duration like 30s or 2m",
 				arg);
 		return 0;
-	default: /* OPT_RETRIES */
+	case OPT_RETRIES:
 		if (vc_parse_uint(arg, 100, &v) < 0)
 			return vc_cli_usage_error(
 				"--retries must be a number from 0 to 100, not '%s'",
 				arg);
 		o->kube.retries = (unsigned)v;
 		return 0;
+	default:
+		return set_limit_option(o, c, arg);
 	}
 }
 
@@ -462,7 +496,11 @@ main(int argc, char **argv)
 {
 	struct options o = {
 		.format = VC_OUTPUT_YAML,
-		.kube = {.page_size = 500, .timeout_s = 60, .retries = 5},
+		.kube = {.page_size = 500,
+			 .timeout_s = 60,
+			 .retries = 5,
+			 .list_timeout_s = 600,
+			 .max_nodes = 100000},
 	};
 	const struct vc_cli cli = {
 		.usage = usage_text,

@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "virt-caps/log.h"
+#include "virt-caps/names.h"
 #include "virt-caps/proxy.h"
 
 DEFINE_CLEANUP_FUNC(CURL *, curl_easy_cleanup, curl_easy_cleanup)
@@ -34,16 +35,54 @@ struct lister {
 	char *token; /* bearer token in force (from kubeconfig, file or plugin) */
 	char *proxy; /* NULL: direct */
 	size_t page;
+	size_t listed;        /* nodes of the pages read so far */
+	struct vc_names seen; /* continue tokens received so far */
+	double deadline;      /* CLOCK_MONOTONIC seconds: end of --list-timeout */
 	char reason[CURL_ERROR_SIZE + 128]; /* why the last attempt failed */
 };
 
 /* One response. */
 struct response {
 	CURL *h;
+	struct lister *l;
 	struct vc_nodelist *parser;
 	struct vc_buf error_body;
 	long retry_after;
+	size_t nodes;  /* listed in this response */
+	bool too_many; /* more than --max-nodes in all: transfer aborted */
 };
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Milliseconds left before the listing's deadline (0: passed). */
+static long
+left_ms(const struct lister *l)
+{
+	double left = l->deadline - now_s();
+
+	return left > 0 ? (long)(left * 1000.0) + 1 : 0;
+}
+
+/* Counts nodes against --max-nodes before the sink sees them. */
+static void
+on_node(void *data, const char *name, const struct vc_label_ref *labels, size_t n)
+{
+	struct response *r = data;
+	const struct lister *l = r->l;
+
+	if (l->listed + ++r->nodes > l->o->max_nodes) {
+		r->too_many = true;
+		return;
+	}
+	l->sink->node(l->sink->data, name, labels, n);
+}
 
 static size_t
 on_body(char *ptr, size_t size, size_t nmemb, void *data)
@@ -59,7 +98,9 @@ on_body(char *ptr, size_t size, size_t nmemb, void *data)
 		return n;
 	}
 	/* Returning less than n aborts the transfer (CURLE_WRITE_ERROR). */
-	return vc_nodelist_feed(r->parser, ptr, n) < 0 ? 0 : n;
+	if (vc_nodelist_feed(r->parser, ptr, n) < 0 || r->too_many)
+		return 0;
+	return n;
 }
 
 static size_t
@@ -165,16 +206,19 @@ static void
 setup_request(struct lister *l, struct response *r, const char *url, char *errbuf)
 {
 	CURL *h = r->h;
-	long timeout = (long)l->o->timeout_s;
+	long timeout = (long)l->o->timeout_s * 1000, left = left_ms(l);
 
+	/* No request (and no connection attempt) outlives the listing's deadline. */
+	timeout = timeout < left ? timeout : left;
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, l->headers);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 timeout < 10000 ? timeout : 10000L);
 	/* Our choice of proxy only: libcurl's reading of the environment is off. */
 	curl_easy_setopt(h, CURLOPT_PROXY, l->proxy ? l->proxy : "");
 	curl_easy_setopt(h, CURLOPT_NOPROXY, l->proxy ? "" : "*");
@@ -228,6 +272,11 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 	long status = 0;
 
 	curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
+	if (r->too_many) {
+		vc_err("listing nodes at %s: more than --max-nodes=%zu nodes (page %zu); raise --max-nodes if the cluster really is that large",
+		       l->cfg->server, l->o->max_nodes, l->page + 1);
+		return PAGE_FATAL;
+	}
 	if (rc == CURLE_OK && status != 200)
 		return http_error(l, status, &r->error_body);
 	if (rc == CURLE_WRITE_ERROR) {
@@ -258,15 +307,17 @@ fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 	_autofree_ char *what = xasprintf("page %zu of %s", l->page + 1, l->base);
 	_autofree_ char *url = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct response r = {.h = h};
+	struct response r = {.h = h, .l = l};
 	enum outcome oc;
 
 	if (!h)
 		abort();
-	r.parser = vc_nodelist_new(what, l->sink->node, l->sink->data);
+	r.parser = vc_nodelist_new(what, on_node, &r);
 	url = page_url(l, h, cont);
 	setup_request(l, &r, url, errbuf);
 	oc = classify(l, &r, curl_easy_perform(h), errbuf);
+	if (oc == PAGE_OK)
+		l->listed += r.nodes;
 	if (oc == PAGE_OK && vc_nodelist_continue(r.parser))
 		*next = xstrdup(vc_nodelist_continue(r.parser));
 	*retry_after = r.retry_after;
@@ -276,19 +327,30 @@ fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 }
 
 static void
-backoff(unsigned attempt, long retry_after, const char *reason, unsigned retries)
+backoff(const struct lister *l, unsigned attempt, long retry_after)
 {
 	double d = 0.5 * (double)(1U << (attempt > 4 ? 4 : attempt));
+	double left = (double)left_ms(l) / 1000.0;
 	struct timespec ts;
 
 	d *= 0.8 + 0.4 * ((double)rand() / (double)RAND_MAX);
 	if (retry_after > 0)
 		d = retry_after > 30 ? 30.0 : (double)retry_after;
-	vc_warn("%s; retrying in %.1fs (%u of %u)", reason, d, attempt + 1, retries);
+	d = d < left ? d : left; /* the deadline ends the wait */
+	vc_warn("%s; retrying in %.1fs (%u of %u)", l->reason, d, attempt + 1,
+		l->o->retries);
 	ts.tv_sec = (time_t)d;
 	ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+static enum outcome
+deadline_passed(const struct lister *l)
+{
+	vc_err("listing nodes at %s: not finished within --list-timeout=%lus (%zu pages, %zu nodes so far); raise --list-timeout for a larger cluster or a slower API server",
+	       l->cfg->server, l->o->list_timeout_s, l->page, l->listed);
+	return PAGE_FATAL;
 }
 
 /* One page, with its retries. */
@@ -300,13 +362,17 @@ read_page(struct lister *l, const char *cont, char **next)
 	long retry_after = 0;
 
 	for (unsigned attempt = 0;; attempt++) {
+		if (left_ms(l) == 0)
+			return deadline_passed(l);
 		oc = fetch(l, cont, next, &retry_after);
 		if (oc != PAGE_RETRY)
 			return oc;
 		l->sink->rollback(l->sink->data, keep);
+		if (left_ms(l) == 0)
+			return deadline_passed(l);
 		if (attempt >= l->o->retries)
 			break;
-		backoff(attempt, retry_after, l->reason, l->o->retries);
+		backoff(l, attempt, retry_after);
 	}
 	vc_err("listing nodes at %s failed after %u attempts: %s", l->cfg->server,
 	       l->o->retries + 1, l->reason);
@@ -401,6 +467,7 @@ lister_clear(struct lister *l)
 	free(l->token);
 	free(l->base);
 	free(l->proxy);
+	vc_names_clear(&l->seen);
 }
 
 static void
@@ -410,6 +477,29 @@ progress(const struct lister *l, bool done)
 		return;
 	fprintf(stderr, "\rlisting nodes: page %zu, %zu nodes%s", l->page,
 		l->sink->count(l->sink->data), done ? "\n" : "");
+}
+
+static void
+restart(struct lister *l)
+{
+	l->sink->rollback(l->sink->data, 0);
+	l->page = 0;
+	l->listed = 0;
+	vc_names_clear(&l->seen);
+}
+
+/* A server that hands out a token again would be followed in a circle. */
+static bool
+seen_before(struct lister *l, const char *cont)
+{
+	uint32_t before = l->seen.n;
+
+	vc_names_intern(&l->seen, cont, strlen(cont));
+	if (l->seen.n != before)
+		return false;
+	vc_err("listing nodes at %s: page %zu returned a continue token that the API server had already given; the listing would never end",
+	       l->cfg->server, l->page);
+	return true;
 }
 
 static enum vc_result
@@ -431,16 +521,17 @@ list_all(struct lister *l)
 				return VC_ERR_BACKEND;
 			}
 			vc_warn("the continue token expired (410 Gone); listing again from the start");
-			l->sink->rollback(l->sink->data, 0);
+			restart(l);
 			free(cont);
 			cont = NULL;
-			l->page = 0;
 			continue;
 		}
 		l->page++;
 		progress(l, false);
 		free(cont);
 		cont = next;
+		if (cont && seen_before(l, cont))
+			return VC_ERR_BACKEND;
 		if (!cont)
 			break;
 	}
@@ -455,6 +546,7 @@ vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *
 	struct lister l = {.cfg = cfg, .o = o, .sink = sink};
 	enum vc_result rc = VC_ERR_INPUT;
 
+	l.deadline = now_s() + (double)o->list_timeout_s;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (prepare(&l) == 0)
 		rc = list_all(&l);

@@ -115,9 +115,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         meta["annotations"] = {"example.com/blob": "x" * (1 << 20)}
         return meta
 
+    def endless(self, n, query):
+        """Scenarios continue-*: pages that never end."""
+        sc = self.server.state.args.scenario
+        items = [{"metadata": {"name": f"endless-{n}-{i}", "labels": {}}} for i in range(2)]
+        token = "same-token" if sc == "continue-repeat" else f"token-{n}"
+        if sc == "continue-endless":
+            time.sleep(0.1)  # a slow server: the deadline test needs few requests
+        # continue-fast (bench/endless.sh): as fast as it can
+        self.send_json(200, {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                             "metadata": {"continue": token}, "items": items})
+
     def misbehave(self, n, query):
         """Return True when the scenario answered this request itself."""
         sc = self.server.state.args.scenario
+        if sc.startswith("continue-"):
+            self.endless(n, query)
+            return True
+        if sc == "429-always":
+            self.send_json(429, status(429, "TooManyRequests", "too many requests"),
+                           {"Retry-After": "30"})
+            return True
         if sc == "hang":
             time.sleep(30)
             return True
