@@ -4,7 +4,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <time.h>
-#include <yajl/yajl_tree.h>
+#include <yajl/yajl_parse.h>
 
 #include "virt-caps/log.h"
 #include "virt-caps/names.h"
@@ -17,6 +17,7 @@ DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
 	"Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,"      \
 	"application/json"
 #define ERROR_BODY_MAX 65536
+#define STATUS_MESSAGE_MAX 300 /* of the server's words quoted in an error */
 #define MAX_RESTARTS 3
 
 enum outcome {
@@ -120,18 +121,106 @@ on_header(char *ptr, size_t size, size_t nmemb, void *data)
 	return n;
 }
 
-/* The "message" of a Kubernetes Status body, or "" (never the raw body). */
+/*
+ * The "message" of a Kubernetes Status body, or "" (never the raw body).
+ * Read with yajl's event parser, not yajl_tree: the body is the
+ * server's, and yajl_tree_free() recurses once per nesting level, so a
+ * 64 KiB "[[[[..." would cost a deep stack. Nesting beyond a Status's
+ * few levels stops the parse; the message is cut to a bounded length.
+ */
+struct status_scan {
+	unsigned depth;
+	bool is_message; /* the next value is the top-level "message" */
+	char *message;
+};
+
+#define STATUS_DEPTH_MAX 16
+
+static int
+scan_scalar(void *ctx)
+{
+	((struct status_scan *)ctx)->is_message = false;
+	return 1;
+}
+
+static int
+scan_bool(void *ctx, int v)
+{
+	return scan_scalar(ctx);
+}
+
+static int
+scan_number(void *ctx, const char *v, size_t len)
+{
+	return scan_scalar(ctx);
+}
+
+static int
+scan_string(void *ctx, const unsigned char *v, size_t len)
+{
+	struct status_scan *s = ctx;
+	size_t n = len;
+
+	if (s->is_message && !s->message) {
+		/* Cut at a character boundary, and say that it was cut. */
+		if (n > STATUS_MESSAGE_MAX)
+			for (n = STATUS_MESSAGE_MAX; n > 0 && (v[n] & 0xc0) == 0x80; n--)
+				;
+		s->message = xasprintf("%.*s%s", (int)n, (const char *)v,
+				       n < len ? "..." : "");
+	}
+	return scan_scalar(ctx);
+}
+
+static int
+scan_key(void *ctx, const unsigned char *k, size_t len)
+{
+	struct status_scan *s = ctx;
+
+	s->is_message = s->depth == 1 && len == 7 && memcmp(k, "message", 7) == 0;
+	return 1;
+}
+
+static int
+scan_open(void *ctx)
+{
+	struct status_scan *s = ctx;
+
+	s->is_message = false;
+	return ++s->depth <= STATUS_DEPTH_MAX; /* 0 stops the parse */
+}
+
+static int
+scan_close(void *ctx)
+{
+	((struct status_scan *)ctx)->depth--;
+	return 1;
+}
+
 static char *
 status_message(const struct vc_buf *body)
 {
-	_autofree_ char *copy = xstrndup(body->data ? body->data : "", body->len);
-	yajl_val v = yajl_tree_parse(copy, NULL, 0);
-	const char *path[] = {"message", NULL};
-	yajl_val m = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
-	char *out = xstrdup(m ? YAJL_GET_STRING(m) : "");
+	static const yajl_callbacks cb = {
+		.yajl_null = scan_scalar,
+		.yajl_boolean = scan_bool,
+		.yajl_number = scan_number,
+		.yajl_string = scan_string,
+		.yajl_start_map = scan_open,
+		.yajl_map_key = scan_key,
+		.yajl_end_map = scan_close,
+		.yajl_start_array = scan_open,
+		.yajl_end_array = scan_close,
+	};
+	struct status_scan s = {0};
+	yajl_handle h = yajl_alloc(&cb, NULL, &s);
 
-	yajl_tree_free(v);
-	return out;
+	if (!h)
+		abort();
+	if (body->len &&
+	    yajl_parse(h, (const unsigned char *)body->data, body->len) == yajl_status_ok)
+		yajl_complete_parse(h);
+	yajl_free(h);
+	return s.message ? s.message : xstrdup("");
 }
 
 static int

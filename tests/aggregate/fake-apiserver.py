@@ -126,11 +126,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_json(200, {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
                              "metadata": {"continue": token}, "items": items})
 
+    def hostile_error(self, sc):
+        """Scenarios error-*: 400 bodies made to hurt the Status parser."""
+        if sc == "error-deep-open":
+            body = b"[" * 65536
+        elif sc == "error-deep-closed":
+            body = b"[" * 32768 + b"]" * 32768
+        else:  # error-long-message: 40,000 characters (55 KiB as JSON), newlines and escapes
+            msg = ("evil\n\x1b[31mline\r" * 2500)[:40000]
+            body = json.dumps(status(400, "BadRequest", msg)).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def misbehave(self, n, query):
         """Return True when the scenario answered this request itself."""
         sc = self.server.state.args.scenario
         if sc.startswith("continue-"):
             self.endless(n, query)
+            return True
+        if sc.startswith("error-"):
+            self.hostile_error(sc)
             return True
         if sc == "429-always":
             self.send_json(429, status(429, "TooManyRequests", "too many requests"),

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# caps-aggregate against API servers that never finish: a continue token
-# given twice, endless new tokens (--max-nodes, --list-timeout), a hanging
-# server and a long Retry-After cut short by the deadline. Each ends with
-# exit 4 and one line. Every run is under `timeout 120` so that a binary without the
+# caps-aggregate against API servers that never finish or answer with
+# hostile error bodies: a continue token given twice, endless new tokens
+# (--max-nodes, --list-timeout), a hanging server and a long Retry-After
+# cut short by the deadline, Status bodies nested 32,768 deep or holding
+# 40,000 characters of newlines and escapes. Each ends with exit 4 and one
+# line. Every run is under `timeout 120` so that a binary without the
 # limits fails instead of hanging.
 . "$(dirname "$0")/../common/lib.sh"
 . "$(dirname "$0")/apilib.sh"
@@ -60,5 +62,18 @@ tail -1 "$TMP/err" | grep -q "not finished within --list-timeout=2s" ||
 [ "$(requests)" -le 2 ] || fail "$(requests) requests, expected 1 or 2"
 ok "the deadline cuts a hanging request and a 30 s Retry-After wait"
 
+# --- 6. hostile error bodies --------------------------------------------------
+# A smaller stack than the default 8 MiB: a parser that recursed once per
+# nesting level (yajl_tree_free does) would overflow it on 32,768 levels.
+for sc in error-deep-open error-deep-closed error-long-message; do
+	start $sc
+	kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+	run 4 bash -c 'ulimit -s 1024 && exec "$@"' sh "$A" --kubeconfig "$kc"
+	one_line_error "listing nodes at $URL failed: HTTP 400"
+	[ "$(wc -c <"$TMP/err")" -lt 500 ] || fail "$sc: $(wc -c <"$TMP/err") bytes of error"
+	if LC_ALL=C grep -q "$(printf '\033')" "$TMP/err"; then fail "$sc: an escape reached stderr"; fi
+done
+grep -q 'HTTP 400: evil  \[31mline evil .*\.\.\.$' "$TMP/err" || fail "long message not quoted in part: $(cat "$TMP/err")"
+ok "error bodies nested 65,536 and 32,768 deep (1 MiB stack), a 40,000-character message: exit 4, one short line"
 stop
 echo "$checks checks passed"
