@@ -6,7 +6,11 @@
  * errors and broken bodies are retried with backoff (the nodes of a
  * failed page are rolled back first); 410 Gone (an expired continue
  * token) restarts the listing; 401/403 fail at once, saying which
- * identity lacked which permission. Credentials never reach the logs.
+ * identity lacked which permission. A continue token seen before, more
+ * than max_nodes nodes or the list_timeout deadline end the listing
+ * (VC_ERR_BACKEND). With a configured CA only that CA is trusted; the
+ * proxy is chosen as kubectl chooses it (proxy.h). Credentials never
+ * reach the logs.
  */
 #pragma once
 
@@ -20,6 +24,10 @@ struct vc_kube_opts {
 	const char *selector;    /* labelSelector=, or NULL */
 	unsigned retries;        /* per page (default 5) */
 	bool progress;           /* page/node counts on stderr */
+	/* Bounds of the whole listing against a server that pages forever. */
+	unsigned long
+		list_timeout_s; /* deadline of all requests and backoffs (default 600) */
+	size_t max_nodes;       /* more nodes listed is an error (default 100000) */
 };
 
 /** Where listed nodes go. */
@@ -31,7 +39,8 @@ struct vc_kube_sink {
 };
 
 /**
- * List every node. VC_ERR_BACKEND: the API server or the network failed;
+ * List every node. VC_ERR_BACKEND: the API server or the network failed,
+ * or a listing limit was reached;
  * VC_ERR_INPUT: a configuration problem (unreadable token, certificate or
  * key file). Each reported once.
  */

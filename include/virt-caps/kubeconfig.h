@@ -18,6 +18,7 @@ struct vc_kube_config {
 	char *ca_data; /* PEM bytes */
 	size_t ca_len;
 	bool insecure;
+	char *proxy_url; /* cluster's proxy-url: wins over the environment */
 	char *token;
 	char *token_file;
 	char *cert_file;

@@ -59,6 +59,20 @@ static const char usage_text[] =
 	"      --exec-timeout=DUR    time allowed to the kubeconfig's exec credential\n"
 	"                            plugin, e.g. 30s (default 60s); its process group\n"
 	"                            is then killed (SIGKILL) and the run fails (exit 3)\n"
+	"      --list-timeout=DUR    give up (exit 4) when the whole listing, every\n"
+	"                            page, retry and wait included, takes longer than\n"
+	"                            DUR (default 10m)\n"
+	"      --max-nodes=N         give up (exit 4) when the API server lists more\n"
+	"                            than N nodes (default 100000; Kubernetes supports\n"
+	"                            5000)\n"
+	"\n"
+	"TLS and proxies, as with kubectl: a kubeconfig CA (certificate-authority or\n"
+	"-data, or the service account's) is the only CA trusted; the system's CAs\n"
+	"are used only when it names none; a CA with insecure-skip-tls-verify is an\n"
+	"error. Proxy: the cluster's proxy-url, else HTTPS_PROXY or https_proxy for\n"
+	"https servers, HTTP_PROXY or http_proxy for http servers, except NO_PROXY or\n"
+	"no_proxy hosts and loopback (localhost, 127.0.0.0/8, ::1); ALL_PROXY is not\n"
+	"read. A token for an http:// server travels in clear text (a warning says so).\n"
 	"\n"
 	"Report:\n"
 	"  -o, --output=FORMAT       yaml (default), json or table\n"
@@ -86,6 +100,8 @@ enum {
 	OPT_TIMEOUT,
 	OPT_RETRIES,
 	OPT_EXEC_TIMEOUT,
+	OPT_LIST_TIMEOUT,
+	OPT_MAX_NODES,
 	OPT_QUORUM,
 	OPT_NAMESPACE,
 };
@@ -100,6 +116,8 @@ static const struct option report_options[] = {
 	{"request-timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT},
+	{"list-timeout", required_argument, NULL, OPT_LIST_TIMEOUT},
+	{"max-nodes", required_argument, NULL, OPT_MAX_NODES},
 	{"quorum", required_argument, NULL, OPT_QUORUM},
 	{"label-namespace", required_argument, NULL, OPT_NAMESPACE},
 	{NULL, 0, NULL, 0},
@@ -123,6 +141,29 @@ parse_quorum(const char *arg, unsigned *out)
 		return vc_cli_usage_error(
 			"--quorum must be a percentage from 1%% to 100%%, not '%s'", arg);
 	*out = (unsigned)v;
+	return 0;
+}
+
+/* Bounds of the whole listing (API only). */
+static int
+set_limit_option(struct options *o, int c, const char *arg)
+{
+	unsigned long long v;
+
+	if (c == OPT_LIST_TIMEOUT) {
+		if (vc_parse_duration(arg, &o->kube.list_timeout_s) < 0 ||
+		    o->kube.list_timeout_s == 0)
+			return vc_cli_usage_error(
+				"--list-timeout: '%s' is not a duration like 90s or 10m",
+				arg);
+		return 0;
+	}
+	/* OPT_MAX_NODES */
+	if (vc_parse_uint(arg, 100000000, &v) < 0 || v == 0)
+		return vc_cli_usage_error(
+			"--max-nodes must be a number from 1 to 100000000, not '%s'",
+			arg);
+	o->kube.max_nodes = (size_t)v;
 	return 0;
 }
 
@@ -160,13 +201,15 @@ set_api_option(struct options *o, int c, const char *arg)
 				"--exec-timeout: '%s' is not a duration like 30s or 2m",
 				arg);
 		return 0;
-	default: /* OPT_RETRIES */
+	case OPT_RETRIES:
 		if (vc_parse_uint(arg, 100, &v) < 0)
 			return vc_cli_usage_error(
 				"--retries must be a number from 0 to 100, not '%s'",
 				arg);
 		o->kube.retries = (unsigned)v;
 		return 0;
+	default:
+		return set_limit_option(o, c, arg);
 	}
 }
 
@@ -497,8 +540,12 @@ main(int argc, char **argv)
 {
 	struct options o = {
 		.format = VC_OUTPUT_YAML,
-		.kube = {.page_size = 500, .timeout_s = 60, .retries = 5},
 		.exec_timeout_s = VC_EXEC_TIMEOUT_DEFAULT,
+		.kube = {.page_size = 500,
+			 .timeout_s = 60,
+			 .retries = 5,
+			 .list_timeout_s = 600,
+			 .max_nodes = 100000},
 	};
 	const struct vc_cli cli = {
 		.usage = usage_text,

@@ -4,9 +4,11 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <time.h>
-#include <yajl/yajl_tree.h>
+#include <yajl/yajl_parse.h>
 
 #include "virt-caps/log.h"
+#include "virt-caps/names.h"
+#include "virt-caps/proxy.h"
 
 DEFINE_CLEANUP_FUNC(CURL *, curl_easy_cleanup, curl_easy_cleanup)
 DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
@@ -15,6 +17,7 @@ DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
 	"Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,"      \
 	"application/json"
 #define ERROR_BODY_MAX 65536
+#define STATUS_MESSAGE_MAX 300 /* of the server's words quoted in an error */
 #define MAX_RESTARTS 3
 
 enum outcome {
@@ -31,17 +34,56 @@ struct lister {
 	struct curl_slist *headers;
 	char *base;  /* server + /api/v1/nodes */
 	char *token; /* bearer token in force (from kubeconfig, file or plugin) */
+	char *proxy; /* NULL: direct */
 	size_t page;
+	size_t listed;        /* nodes of the pages read so far */
+	struct vc_names seen; /* continue tokens received so far */
+	double deadline;      /* CLOCK_MONOTONIC seconds: end of --list-timeout */
 	char reason[CURL_ERROR_SIZE + 128]; /* why the last attempt failed */
 };
 
 /* One response. */
 struct response {
 	CURL *h;
+	struct lister *l;
 	struct vc_nodelist *parser;
 	struct vc_buf error_body;
 	long retry_after;
+	size_t nodes;  /* listed in this response */
+	bool too_many; /* more than --max-nodes in all: transfer aborted */
 };
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Milliseconds left before the listing's deadline (0: passed). */
+static long
+left_ms(const struct lister *l)
+{
+	double left = l->deadline - now_s();
+
+	return left > 0 ? (long)(left * 1000.0) + 1 : 0;
+}
+
+/* Counts nodes against --max-nodes before the sink sees them. */
+static void
+on_node(void *data, const char *name, const struct vc_label_ref *labels, size_t n)
+{
+	struct response *r = data;
+	const struct lister *l = r->l;
+
+	if (l->listed + ++r->nodes > l->o->max_nodes) {
+		r->too_many = true;
+		return;
+	}
+	l->sink->node(l->sink->data, name, labels, n);
+}
 
 static size_t
 on_body(char *ptr, size_t size, size_t nmemb, void *data)
@@ -57,7 +99,9 @@ on_body(char *ptr, size_t size, size_t nmemb, void *data)
 		return n;
 	}
 	/* Returning less than n aborts the transfer (CURLE_WRITE_ERROR). */
-	return vc_nodelist_feed(r->parser, ptr, n) < 0 ? 0 : n;
+	if (vc_nodelist_feed(r->parser, ptr, n) < 0 || r->too_many)
+		return 0;
+	return n;
 }
 
 static size_t
@@ -77,18 +121,106 @@ on_header(char *ptr, size_t size, size_t nmemb, void *data)
 	return n;
 }
 
-/* The "message" of a Kubernetes Status body, or "" (never the raw body). */
+/*
+ * The "message" of a Kubernetes Status body, or "" (never the raw body).
+ * Read with yajl's event parser, not yajl_tree: the body is the
+ * server's, and yajl_tree_free() recurses once per nesting level, so a
+ * 64 KiB "[[[[..." would cost a deep stack. Nesting beyond a Status's
+ * few levels stops the parse; the message is cut to a bounded length.
+ */
+struct status_scan {
+	unsigned depth;
+	bool is_message; /* the next value is the top-level "message" */
+	char *message;
+};
+
+#define STATUS_DEPTH_MAX 16
+
+static int
+scan_scalar(void *ctx)
+{
+	((struct status_scan *)ctx)->is_message = false;
+	return 1;
+}
+
+static int
+scan_bool(void *ctx, int v)
+{
+	return scan_scalar(ctx);
+}
+
+static int
+scan_number(void *ctx, const char *v, size_t len)
+{
+	return scan_scalar(ctx);
+}
+
+static int
+scan_string(void *ctx, const unsigned char *v, size_t len)
+{
+	struct status_scan *s = ctx;
+	size_t n = len;
+
+	if (s->is_message && !s->message) {
+		/* Cut at a character boundary, and say that it was cut. */
+		if (n > STATUS_MESSAGE_MAX)
+			for (n = STATUS_MESSAGE_MAX; n > 0 && (v[n] & 0xc0) == 0x80; n--)
+				;
+		s->message = xasprintf("%.*s%s", (int)n, (const char *)v,
+				       n < len ? "..." : "");
+	}
+	return scan_scalar(ctx);
+}
+
+static int
+scan_key(void *ctx, const unsigned char *k, size_t len)
+{
+	struct status_scan *s = ctx;
+
+	s->is_message = s->depth == 1 && len == 7 && memcmp(k, "message", 7) == 0;
+	return 1;
+}
+
+static int
+scan_open(void *ctx)
+{
+	struct status_scan *s = ctx;
+
+	s->is_message = false;
+	return ++s->depth <= STATUS_DEPTH_MAX; /* 0 stops the parse */
+}
+
+static int
+scan_close(void *ctx)
+{
+	((struct status_scan *)ctx)->depth--;
+	return 1;
+}
+
 static char *
 status_message(const struct vc_buf *body)
 {
-	_autofree_ char *copy = xstrndup(body->data ? body->data : "", body->len);
-	yajl_val v = yajl_tree_parse(copy, NULL, 0);
-	const char *path[] = {"message", NULL};
-	yajl_val m = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
-	char *out = xstrdup(m ? YAJL_GET_STRING(m) : "");
+	static const yajl_callbacks cb = {
+		.yajl_null = scan_scalar,
+		.yajl_boolean = scan_bool,
+		.yajl_number = scan_number,
+		.yajl_string = scan_string,
+		.yajl_start_map = scan_open,
+		.yajl_map_key = scan_key,
+		.yajl_end_map = scan_close,
+		.yajl_start_array = scan_open,
+		.yajl_end_array = scan_close,
+	};
+	struct status_scan s = {0};
+	yajl_handle h = yajl_alloc(&cb, NULL, &s);
 
-	yajl_tree_free(v);
-	return out;
+	if (!h)
+		abort();
+	if (body->len &&
+	    yajl_parse(h, (const unsigned char *)body->data, body->len) == yajl_status_ok)
+		yajl_complete_parse(h);
+	yajl_free(h);
+	return s.message ? s.message : xstrdup("");
 }
 
 static int
@@ -116,10 +248,18 @@ setup_tls(CURL *h, const struct vc_kube_config *c)
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	/*
+	 * A configured CA is the only one trusted, as with kubectl: libcurl
+	 * would otherwise add its built-in CA path (/etc/ssl/certs on Debian)
+	 * and, without a file, its default bundle, so that any public CA
+	 * could vouch for a server that receives our credentials.
+	 */
+	if (c->ca_data || c->ca_file) {
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_data ? NULL : c->ca_file);
+	}
 	if (c->ca_data)
 		set_blob(h, CURLOPT_CAINFO_BLOB, c->ca_data, c->ca_len);
-	else if (c->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
 	curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 	if (c->cert_data)
@@ -155,16 +295,22 @@ static void
 setup_request(struct lister *l, struct response *r, const char *url, char *errbuf)
 {
 	CURL *h = r->h;
-	long timeout = (long)l->o->timeout_s;
+	long timeout = (long)l->o->timeout_s * 1000, left = left_ms(l);
 
+	/* No request (and no connection attempt) outlives the listing's deadline. */
+	timeout = timeout < left ? timeout : left;
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, l->headers);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 timeout < 10000 ? timeout : 10000L);
+	/* Our choice of proxy only: libcurl's reading of the environment is off. */
+	curl_easy_setopt(h, CURLOPT_PROXY, l->proxy ? l->proxy : "");
+	curl_easy_setopt(h, CURLOPT_NOPROXY, l->proxy ? "" : "*");
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "caps-aggregate/" VC_VERSION);
@@ -215,6 +361,11 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 	long status = 0;
 
 	curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
+	if (r->too_many) {
+		vc_err("listing nodes at %s: more than --max-nodes=%zu nodes (page %zu); raise --max-nodes if the cluster really is that large",
+		       l->cfg->server, l->o->max_nodes, l->page + 1);
+		return PAGE_FATAL;
+	}
 	if (rc == CURLE_OK && status != 200)
 		return http_error(l, status, &r->error_body);
 	if (rc == CURLE_WRITE_ERROR) {
@@ -245,15 +396,17 @@ fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 	_autofree_ char *what = xasprintf("page %zu of %s", l->page + 1, l->base);
 	_autofree_ char *url = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct response r = {.h = h};
+	struct response r = {.h = h, .l = l};
 	enum outcome oc;
 
 	if (!h)
 		abort();
-	r.parser = vc_nodelist_new(what, l->sink->node, l->sink->data);
+	r.parser = vc_nodelist_new(what, on_node, &r);
 	url = page_url(l, h, cont);
 	setup_request(l, &r, url, errbuf);
 	oc = classify(l, &r, curl_easy_perform(h), errbuf);
+	if (oc == PAGE_OK)
+		l->listed += r.nodes;
 	if (oc == PAGE_OK && vc_nodelist_continue(r.parser))
 		*next = xstrdup(vc_nodelist_continue(r.parser));
 	*retry_after = r.retry_after;
@@ -263,19 +416,30 @@ fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 }
 
 static void
-backoff(unsigned attempt, long retry_after, const char *reason, unsigned retries)
+backoff(const struct lister *l, unsigned attempt, long retry_after)
 {
 	double d = 0.5 * (double)(1U << (attempt > 4 ? 4 : attempt));
+	double left = (double)left_ms(l) / 1000.0;
 	struct timespec ts;
 
 	d *= 0.8 + 0.4 * ((double)rand() / (double)RAND_MAX);
 	if (retry_after > 0)
 		d = retry_after > 30 ? 30.0 : (double)retry_after;
-	vc_warn("%s; retrying in %.1fs (%u of %u)", reason, d, attempt + 1, retries);
+	d = d < left ? d : left; /* the deadline ends the wait */
+	vc_warn("%s; retrying in %.1fs (%u of %u)", l->reason, d, attempt + 1,
+		l->o->retries);
 	ts.tv_sec = (time_t)d;
 	ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+static enum outcome
+deadline_passed(const struct lister *l)
+{
+	vc_err("listing nodes at %s: not finished within --list-timeout=%lus (%zu pages, %zu nodes so far); raise --list-timeout for a larger cluster or a slower API server",
+	       l->cfg->server, l->o->list_timeout_s, l->page, l->listed);
+	return PAGE_FATAL;
 }
 
 /* One page, with its retries. */
@@ -287,13 +451,17 @@ read_page(struct lister *l, const char *cont, char **next)
 	long retry_after = 0;
 
 	for (unsigned attempt = 0;; attempt++) {
+		if (left_ms(l) == 0)
+			return deadline_passed(l);
 		oc = fetch(l, cont, next, &retry_after);
 		if (oc != PAGE_RETRY)
 			return oc;
 		l->sink->rollback(l->sink->data, keep);
+		if (left_ms(l) == 0)
+			return deadline_passed(l);
 		if (attempt >= l->o->retries)
 			break;
-		backoff(attempt, retry_after, l->reason, l->o->retries);
+		backoff(l, attempt, retry_after);
 	}
 	vc_err("listing nodes at %s failed after %u attempts: %s", l->cfg->server,
 	       l->o->retries + 1, l->reason);
@@ -369,6 +537,26 @@ load_token(struct lister *l)
 	return read_token_file(c->token_file, &l->token);
 }
 
+/*
+ * Warned, not refused: kubectl accepts http:// too (`kubectl proxy` on
+ * loopback is the common case), but credentials sent there can be read
+ * and replayed by anyone on the path.
+ */
+static void
+warn_plain_http(const struct lister *l)
+{
+	const struct vc_kube_config *c = l->cfg;
+
+	if (strncasecmp(c->server, "http://", 7) != 0)
+		return;
+	if (l->token)
+		vc_warn("%s: the API server %s is plain http://: the bearer token travels in clear text to it (and to any proxy)",
+			c->source, c->server);
+	else if (c->cert_file || c->cert_data)
+		vc_warn("%s: the API server %s is plain http://: the client certificate cannot be used and everything travels in clear text",
+			c->source, c->server);
+}
+
 static int
 prepare(struct lister *l)
 {
@@ -392,6 +580,13 @@ prepare(struct lister *l)
 	if (c->insecure)
 		vc_warn("%s: insecure-skip-tls-verify is set; the API server's certificate is not checked",
 			c->source);
+	warn_plain_http(l);
+	l->proxy = vc_proxy_for(c->server, c->proxy_url);
+	if (l->proxy) {
+		_autofree_ char *shown = vc_proxy_redact(l->proxy);
+
+		vc_info("connecting to %s through the proxy %s", c->server, shown);
+	}
 	return 0;
 }
 
@@ -406,6 +601,8 @@ lister_clear(struct lister *l)
 		explicit_bzero(l->token, strlen(l->token));
 	free(l->token);
 	free(l->base);
+	free(l->proxy);
+	vc_names_clear(&l->seen);
 }
 
 static void
@@ -415,6 +612,29 @@ progress(const struct lister *l, bool done)
 		return;
 	fprintf(stderr, "\rlisting nodes: page %zu, %zu nodes%s", l->page,
 		l->sink->count(l->sink->data), done ? "\n" : "");
+}
+
+static void
+restart(struct lister *l)
+{
+	l->sink->rollback(l->sink->data, 0);
+	l->page = 0;
+	l->listed = 0;
+	vc_names_clear(&l->seen);
+}
+
+/* A server that hands out a token again would be followed in a circle. */
+static bool
+seen_before(struct lister *l, const char *cont)
+{
+	uint32_t before = l->seen.n;
+
+	vc_names_intern(&l->seen, cont, strlen(cont));
+	if (l->seen.n != before)
+		return false;
+	vc_err("listing nodes at %s: page %zu returned a continue token that the API server had already given; the listing would never end",
+	       l->cfg->server, l->page);
+	return true;
 }
 
 static enum vc_result
@@ -436,16 +656,17 @@ list_all(struct lister *l)
 				return VC_ERR_BACKEND;
 			}
 			vc_warn("the continue token expired (410 Gone); listing again from the start");
-			l->sink->rollback(l->sink->data, 0);
+			restart(l);
 			free(cont);
 			cont = NULL;
-			l->page = 0;
 			continue;
 		}
 		l->page++;
 		progress(l, false);
 		free(cont);
 		cont = next;
+		if (cont && seen_before(l, cont))
+			return VC_ERR_BACKEND;
 		if (!cont)
 			break;
 	}
@@ -460,6 +681,7 @@ vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *
 	struct lister l = {.cfg = cfg, .o = o, .sink = sink};
 	enum vc_result rc = VC_ERR_INPUT;
 
+	l.deadline = now_s() + (double)o->list_timeout_s;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (prepare(&l) == 0)
 		rc = list_all(&l);

@@ -170,8 +170,41 @@ decode_data(const char *b64, const char *what, char **out, size_t *len)
 	return 0;
 }
 
+/* client-go's parseProxyURL: http, https and socks5 only. */
+static bool
+proxy_scheme_ok(const char *url)
+{
+	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0 ||
+	       strncmp(url, "socks5://", 9) == 0;
+}
+
+/*
+ * Refused as kubectl refuses them: a CA with insecure-skip-tls-verify
+ * ("specifying a root certificates file with the insecure flag is not
+ * allowed": which one should win is not ours to guess), and a proxy-url
+ * that is not http, https or socks5 (not quoted: it may hold a password).
+ */
 static int
-read_cluster(const struct vc_tree *cl, const char *dir, struct vc_kube_config *c)
+check_cluster(const struct vc_kube_config *c, const char *path, const char *name)
+{
+	if (c->insecure && (c->ca_file || c->ca_data)) {
+		vc_err("kubeconfig %s: cluster '%s' sets both insecure-skip-tls-verify and %s; specifying a root certificates file with the insecure flag is not allowed (remove one)",
+		       path, name,
+		       c->ca_data ? "certificate-authority-data"
+				  : "certificate-authority");
+		return -EINVAL;
+	}
+	if (c->proxy_url && !proxy_scheme_ok(c->proxy_url)) {
+		vc_err("kubeconfig %s: cluster '%s': proxy-url must start with http://, https:// or socks5://",
+		       path, name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+read_cluster(const struct vc_tree *cl, const char *path, const char *dir,
+	     const char *name, struct vc_kube_config *c)
 {
 	const char *insecure = vc_tree_str(cl, "insecure-skip-tls-verify");
 
@@ -182,10 +215,14 @@ read_cluster(const struct vc_tree *cl, const char *dir, struct vc_kube_config *c
 	}
 	c->ca_file = resolve(dir, vc_tree_str(cl, "certificate-authority"));
 	c->insecure = streq(insecure, "true");
+	if (!strempty(vc_tree_str(cl, "proxy-url")))
+		c->proxy_url = xstrdup(vc_tree_str(cl, "proxy-url"));
 	if (vc_tree_str(cl, "tls-server-name"))
 		vc_warn("kubeconfig: tls-server-name is not supported; the server URL's host name is verified");
-	return decode_data(vc_tree_str(cl, "certificate-authority-data"),
-			   "certificate-authority-data", &c->ca_data, &c->ca_len);
+	if (decode_data(vc_tree_str(cl, "certificate-authority-data"),
+			"certificate-authority-data", &c->ca_data, &c->ca_len) < 0)
+		return -EINVAL;
+	return check_cluster(c, path, name);
 }
 
 static void
@@ -294,7 +331,8 @@ from_files(const struct files *f, const char *context, struct vc_kube_config *c)
 	c->user = xstrdup(user_name ? user_name : "anonymous");
 	u = user_name ? find_named(f, "users", "user", user_name, &ui) : NULL;
 	c->source = xasprintf("kubeconfig %s", f->paths[ci]);
-	if (read_cluster(cl, f->dirs[cli], c) < 0)
+	if (read_cluster(cl, f->paths[cli], f->dirs[cli],
+			 cluster_name ? cluster_name : "", c) < 0)
 		return -EINVAL;
 	return read_user(u, f->dirs[ui], f->paths[ui], c);
 }
@@ -390,6 +428,7 @@ vc_kube_config_clear(struct vc_kube_config *c)
 			explicit_bzero(exec[i]->v[k], strlen(exec[i]->v[k]));
 	for (size_t i = 0; i < ARRAY_LENGTH(strs); i++)
 		free(*strs[i]);
+	free(c->proxy_url);
 	vc_strv_clear(&c->exec_args);
 	vc_strv_clear(&c->exec_env);
 	memset(c, 0, sizeof(*c));

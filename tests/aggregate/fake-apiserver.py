@@ -8,6 +8,7 @@ pages (PartialObjectMetadataList, limit/continue, labelSelector with
 equality terms), checks a bearer token or a client certificate, answers
 with Kubernetes Status objects on errors, and can misbehave on purpose
 (--scenario). Each request is logged as one JSON line (never the token).
+With --plain it speaks HTTP without TLS.
 """
 import argparse
 import base64
@@ -82,7 +83,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if self.server.state.args.token and auth == "Bearer " + self.server.state.args.token:
             return "bearer"
-        cert = self.connection.getpeercert()
+        cert = getattr(self.connection, "getpeercert", lambda: None)()
         if cert:
             return "client-certificate"
         return None
@@ -114,9 +115,45 @@ class Handler(http.server.BaseHTTPRequestHandler):
         meta["annotations"] = {"example.com/blob": "x" * (1 << 20)}
         return meta
 
+    def endless(self, n, query):
+        """Scenarios continue-*: pages that never end."""
+        sc = self.server.state.args.scenario
+        items = [{"metadata": {"name": f"endless-{n}-{i}", "labels": {}}} for i in range(2)]
+        token = "same-token" if sc == "continue-repeat" else f"token-{n}"
+        if sc == "continue-endless":
+            time.sleep(0.1)  # a slow server: the deadline test needs few requests
+        # continue-fast (bench/endless.sh): as fast as it can
+        self.send_json(200, {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                             "metadata": {"continue": token}, "items": items})
+
+    def hostile_error(self, sc):
+        """Scenarios error-*: 400 bodies made to hurt the Status parser."""
+        if sc == "error-deep-open":
+            body = b"[" * 65536
+        elif sc == "error-deep-closed":
+            body = b"[" * 32768 + b"]" * 32768
+        else:  # error-long-message: 40,000 characters (55 KiB as JSON), newlines and escapes
+            msg = ("evil\n\x1b[31mline\r" * 2500)[:40000]
+            body = json.dumps(status(400, "BadRequest", msg)).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def misbehave(self, n, query):
         """Return True when the scenario answered this request itself."""
         sc = self.server.state.args.scenario
+        if sc.startswith("continue-"):
+            self.endless(n, query)
+            return True
+        if sc.startswith("error-"):
+            self.hostile_error(sc)
+            return True
+        if sc == "429-always":
+            self.send_json(429, status(429, "TooManyRequests", "too many requests"),
+                           {"Retry-After": "30"})
+            return True
         if sc == "hang":
             time.sleep(30)
             return True
@@ -193,17 +230,19 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--port-file", required=True)
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--plain", action="store_true", help="HTTP without TLS")
     args = p.parse_args()
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.state = State(args)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(args.cert, args.key)
-    if args.client_ca:
-        ctx.load_verify_locations(args.client_ca)
-        ctx.verify_mode = ssl.CERT_OPTIONAL
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    if not args.plain:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.cert, args.key)
+        if args.client_ca:
+            ctx.load_verify_locations(args.client_ca)
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
     os.rename(args.port_file + ".tmp", args.port_file)

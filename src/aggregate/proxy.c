@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/proxy.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <string.h>
+
+DEFINE_CLEANUP_FUNC(CURLU *, curl_url_cleanup, curl_url_cleanup)
+DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
+
+/* An IP address as 4 or 16 bytes; IPv4-mapped IPv6 counts as IPv4, as in Go. */
+struct ip {
+	unsigned char b[16];
+	size_t len;
+};
+
+static bool
+parse_ip(const char *s, struct ip *ip)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
+						 0, 0, 0, 0, 0xff, 0xff};
+
+	if (inet_pton(AF_INET, s, ip->b) == 1) {
+		ip->len = 4;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, ip->b) != 1)
+		return false;
+	ip->len = 16;
+	if (memcmp(ip->b, mapped, sizeof(mapped)) == 0) {
+		memmove(ip->b, ip->b + 12, 4);
+		ip->len = 4;
+	}
+	return true;
+}
+
+static bool
+is_loopback(const char *host)
+{
+	static const unsigned char one[16] = {[15] = 1};
+	struct ip ip;
+
+	if (streq(host, "localhost"))
+		return true;
+	if (!parse_ip(host, &ip))
+		return false;
+	return ip.len == 4 ? ip.b[0] == 127 : memcmp(ip.b, one, 16) == 0;
+}
+
+/* "10.0.0.0/8" or "fd00::/8" against @ip. */
+static bool
+cidr_match(const char *entry, const char *slash, const struct ip *ip)
+{
+	_autofree_ char *addr = xstrndup(entry, (size_t)(slash - entry));
+	unsigned long long bits;
+	struct ip net;
+	size_t full;
+
+	if (!parse_ip(addr, &net) || vc_parse_uint(slash + 1, net.len * 8, &bits) < 0)
+		return false;
+	if (!ip || ip->len != net.len)
+		return false;
+	full = (size_t)bits / 8;
+	if (memcmp(net.b, ip->b, full) != 0)
+		return false;
+	if (bits % 8 == 0)
+		return true;
+	return ((net.b[full] ^ ip->b[full]) & (0xff << (8 - bits % 8)) & 0xff) == 0;
+}
+
+/* Go's net.SplitHostPort on one NO_PROXY entry; without a port, all of it is the host. */
+static void
+split_entry(char *e, char **host, char **port)
+{
+	char *colon = strrchr(e, ':');
+
+	*host = e;
+	*port = NULL;
+	if (e[0] == '[') {
+		char *close = strchr(e, ']');
+
+		if (close && close[1] == ':') {
+			*close = '\0';
+			*host = e + 1;
+			*port = close + 2;
+		}
+		return;
+	}
+	if (colon && colon == strchr(e, ':')) {
+		*colon = '\0';
+		*port = colon + 1;
+	}
+}
+
+static bool
+domain_match(const char *pat, const char *host)
+{
+	size_t hl = strlen(host), pl;
+	bool exact_too = true;
+
+	if (strncmp(pat, "*.", 2) == 0)
+		pat++;
+	if (pat[0] == '.') { /* ".y.com": subdomains only */
+		exact_too = false;
+		pat++;
+	}
+	pl = strlen(pat);
+	if (exact_too && streq(host, pat))
+		return true;
+	return hl > pl && host[hl - pl - 1] == '.' && streq(host + hl - pl, pat);
+}
+
+static bool
+entry_match(char *e, const char *host, const struct ip *ip, const char *port)
+{
+	const char *slash = strchr(e, '/');
+	char *ehost, *eport;
+	struct ip eip;
+
+	if (slash && cidr_match(e, slash, ip))
+		return true;
+	split_entry(e, &ehost, &eport);
+	if (!*ehost)
+		return false; /* no host part: Go ignores the entry */
+	if (eport && *eport && !streq(eport, port))
+		return false;
+	if (parse_ip(ehost, &eip))
+		return ip && eip.len == ip->len && memcmp(eip.b, ip->b, ip->len) == 0;
+	return domain_match(ehost, host);
+}
+
+bool
+vc_proxy_exempt(const char *no_proxy, const char *host, const char *port)
+{
+	_autofree_ char *list = xstrdup(no_proxy ? no_proxy : "");
+	struct ip ip;
+	bool is_ip = parse_ip(host, &ip);
+	char *save = NULL;
+
+	for (char *e = strtok_r(list, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+		e = vc_trim(e);
+		for (char *c = e; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (streq(e, "*"))
+			return true;
+		if (*e && entry_match(e, host, is_ip ? &ip : NULL, port))
+			return true;
+	}
+	return false;
+}
+
+static const char *
+env_any(const char *upper, const char *lower)
+{
+	const char *v = getenv(upper);
+
+	return strempty(v) ? getenv(lower) : v;
+}
+
+/* Go's parseProxy: no http, https or socks5 scheme means http://. */
+static char *
+normalize(const char *proxy)
+{
+	if (strncmp(proxy, "socks5://", 9) ==
+	    0) /* names resolved by the proxy, as in Go */
+		return xasprintf("socks5h://%s", proxy + 9);
+	if (strncmp(proxy, "http://", 7) == 0 || strncmp(proxy, "https://", 8) == 0)
+		return xstrdup(proxy);
+	return xasprintf("http://%s", proxy);
+}
+
+/* Scheme, lower-case host (IPv6 unbracketed) and port (default by scheme). */
+static int
+split_server(const char *server, char **scheme, char **host, char **port)
+{
+	_cleanup_(curl_url_cleanupp) CURLU *u = curl_url();
+	_cleanup_(curl_freep) char *s = NULL, *h = NULL, *p = NULL;
+	size_t n;
+
+	if (!u || curl_url_set(u, CURLUPART_URL, server, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		return -EINVAL;
+	n = strlen(h);
+	*host = h[0] == '[' && n > 1 ? xstrndup(h + 1, n - 2) : xstrdup(h);
+	for (char *c = *host; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	*scheme = xstrdup(s);
+	*port = xstrdup(p);
+	return 0;
+}
+
+char *
+vc_proxy_for(const char *server, const char *proxy_url)
+{
+	_autofree_ char *scheme = NULL, *host = NULL, *port = NULL;
+	const char *proxy;
+
+	if (!strempty(proxy_url)) /* client-go's http.ProxyURL: always, even loopback */
+		return normalize(proxy_url);
+	if (split_server(server, &scheme, &host, &port) < 0)
+		return NULL; /* libcurl reports the bad URL */
+	if (streq(scheme, "https"))
+		proxy = env_any("HTTPS_PROXY", "https_proxy");
+	else if (streq(scheme, "http"))
+		proxy = env_any("HTTP_PROXY", "http_proxy");
+	else
+		return NULL;
+	if (strempty(proxy) || is_loopback(host) ||
+	    vc_proxy_exempt(env_any("NO_PROXY", "no_proxy"), host, port))
+		return NULL;
+	return normalize(proxy);
+}
+
+char *
+vc_proxy_redact(const char *url)
+{
+	const char *sep = strstr(url, "://");
+	const char *start = sep ? sep + 3 : url;
+	const char *end = start + strcspn(start, "/?#");
+	const char *at = memrchr(start, '@', (size_t)(end - start));
+
+	if (!at)
+		return xstrndup(url, (size_t)(end - url));
+	return xasprintf("%.*s%.*s", (int)(start - url), url, (int)(end - at - 1),
+			 at + 1);
+}
