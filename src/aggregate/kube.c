@@ -10,7 +10,6 @@
 #include "virt-caps/names.h"
 #include "virt-caps/proxy.h"
 
-DEFINE_CLEANUP_FUNC(CURL *, curl_easy_cleanup, curl_easy_cleanup)
 DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
 
 #define ACCEPT_METADATA                                                                  \
@@ -28,6 +27,7 @@ enum outcome {
 };
 
 struct lister {
+	CURL *h; /* one handle for every page: its connection is reused */
 	const struct vc_kube_config *cfg;
 	const struct vc_kube_opts *o;
 	const struct vc_kube_sink *sink;
@@ -392,15 +392,14 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 static enum outcome
 fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 {
-	_cleanup_(curl_easy_cleanupp) CURL *h = curl_easy_init();
+	CURL *h = l->h;
 	_autofree_ char *what = xasprintf("page %zu of %s", l->page + 1, l->base);
 	_autofree_ char *url = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct response r = {.h = h, .l = l};
 	enum outcome oc;
 
-	if (!h)
-		abort();
+	curl_easy_reset(h); /* options only: live connections are kept */
 	r.parser = vc_nodelist_new(what, on_node, &r);
 	url = page_url(l, h, cont);
 	setup_request(l, &r, url, errbuf);
@@ -683,9 +682,13 @@ vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *
 
 	l.deadline = now_s() + (double)o->list_timeout_s;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	l.h = curl_easy_init();
+	if (!l.h)
+		abort();
 	if (prepare(&l) == 0)
 		rc = list_all(&l);
 	lister_clear(&l);
+	curl_easy_cleanup(l.h);
 	curl_global_cleanup();
 	return rc;
 }

@@ -97,6 +97,8 @@ assert "continue" not in log[0]["query"] and all("continue" in e["query"] for e 
 assert all("as=PartialObjectMetadataList;g=meta.k8s.io;v=v1" in e["accept"] for e in log)
 assert all(e["auth"] == "bearer" for e in log)
 assert log[0]["user_agent"].startswith("caps-aggregate/")
+# one connection (one TLS handshake) for every page
+assert len({e["client_port"] for e in log}) == 1, [e["client_port"] for e in log]
 PY
 ok "token auth: 3 pages of 2 with continue, metadata-only Accept, 6 nodes"
 cp "$TMP/out" "$TMP/api-ok.json"

@@ -202,7 +202,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         who = self.authenticated()
         entry = {"n": n, "path": url.path, "query": {k: v[0] for k, v in query.items()},
                  "accept": self.headers.get("Accept", ""), "auth": who,
-                 "user_agent": self.headers.get("User-Agent", "")}
+                 "user_agent": self.headers.get("User-Agent", ""),
+                 "client_port": self.client_address[1]}
         with state.lock, open(state.args.log, "a") as f:
             f.write(json.dumps(entry) + "\n")
         if url.path != "/api/v1/nodes":
