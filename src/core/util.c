@@ -351,9 +351,9 @@ b64_value(char c)
 char *
 vc_base64_decode(const char *s, size_t *len)
 {
-	_autofree_ char *out = xzalloc(strlen(s) / 4 * 3 + 4);
+	size_t cap = strlen(s) / 4 * 3 + 4, n = 0;
+	char *out = xzalloc(cap);
 	unsigned acc = 0;
-	size_t n = 0;
 	int bits = 0;
 
 	for (; *s && *s != '='; s++) {
@@ -362,7 +362,7 @@ vc_base64_decode(const char *s, size_t *len)
 		if (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
 			continue;
 		if (v < 0)
-			return NULL;
+			goto bad;
 		acc = (acc << 6) | (unsigned)v;
 		bits += 6;
 		if (bits >= 8) {
@@ -372,9 +372,13 @@ vc_base64_decode(const char *s, size_t *len)
 	}
 	for (; *s; s++)
 		if (*s != '=' && *s != '\n' && *s != '\r' && *s != ' ')
-			return NULL;
+			goto bad;
 	out[n] = '\0';
 	if (len)
 		*len = n;
-	return steal(&out);
+	return out;
+bad:
+	/* Key data decoded so far is a secret too (and may hold NULs). */
+	vc_free_secret(out, cap);
+	return NULL;
 }
