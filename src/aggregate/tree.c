@@ -47,8 +47,8 @@ struct builder {
 	char *key;   /* a map key waiting for its value */
 	size_t size; /* expanded size: text of keys and scalars + 1 per node */
 	size_t max_size;
-	struct anchor *anchors;
-	size_t n_anchors;
+	struct anchor *anchors; /* open addressing by name, cap_anchors a power of 2 */
+	size_t n_anchors, cap_anchors;
 	int key_frames; /* open complex keys: anchors inside them are not kept */
 	enum stop stop; /* why a callback stopped the parse */
 };
@@ -173,16 +173,51 @@ open_collection(struct builder *b, enum vc_tree_type type, const char *anchor,
 	return true;
 }
 
+/*
+ * A hash table, not a list: a 1 MiB document can define tens of thousands
+ * of anchors and use each, and a linear search per alias is quadratic.
+ */
+static struct anchor *
+anchor_slot(struct anchor *v, size_t cap, const char *name)
+{
+	size_t i = vc_fnv1a(VC_FNV1A_INIT, name, strlen(name)) & (cap - 1);
+
+	while (v[i].name && !streq(v[i].name, name))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static void
+anchors_grow(struct builder *b)
+{
+	size_t cap = b->cap_anchors ? 2 * b->cap_anchors : 16;
+	struct anchor *v = xzalloc(cap * sizeof(*v));
+
+	for (size_t i = 0; i < b->cap_anchors; i++)
+		if (b->anchors[i].name)
+			*anchor_slot(v, cap, b->anchors[i].name) = b->anchors[i];
+	free(b->anchors);
+	b->anchors = v;
+	b->cap_anchors = cap;
+}
+
+/* The latest definition wins: YAML lets an anchor be defined again. */
 static void
 add_anchor(struct builder *b, const char *name, const struct vc_tree *t, size_t size,
 	   int height)
 {
 	struct anchor *a;
 
-	b->anchors = xrealloc(b->anchors, (b->n_anchors + 1) * sizeof(*b->anchors));
-	a = &b->anchors[b->n_anchors++];
-	*a = (struct anchor){
-		.name = xstrdup(name), .node = t, .size = size, .height = height};
+	if (2 * (b->n_anchors + 1) > b->cap_anchors)
+		anchors_grow(b);
+	a = anchor_slot(b->anchors, b->cap_anchors, name);
+	if (!a->name) {
+		a->name = xstrdup(name);
+		b->n_anchors++;
+	}
+	a->node = t;
+	a->size = size;
+	a->height = height;
 }
 
 static void
@@ -241,7 +276,7 @@ builder_clear(struct builder *b)
 			vc_tree_free(f->node);
 		free(f->anchor);
 	}
-	for (size_t i = 0; i < b->n_anchors; i++)
+	for (size_t i = 0; i < b->cap_anchors; i++)
 		free(b->anchors[i].name);
 	free(b->anchors);
 	wipe_free(b->key);
@@ -475,11 +510,12 @@ wants_key(const struct builder *b)
 static const struct anchor *
 find_anchor(const struct builder *b, const char *name)
 {
-	/* The latest wins: YAML lets an anchor be defined again. */
-	for (size_t i = b->n_anchors; i-- > 0;)
-		if (streq(b->anchors[i].name, name))
-			return &b->anchors[i];
-	return NULL;
+	const struct anchor *a;
+
+	if (!b->cap_anchors)
+		return NULL;
+	a = anchor_slot(b->anchors, b->cap_anchors, name);
+	return a->name ? a : NULL;
 }
 
 /* Recursion is bounded: an anchored node is never deeper than the limit. */
