@@ -229,6 +229,7 @@ close_collection(struct builder *b)
 	if (f.is_key) {
 		/* Only scalar keys mean anything to us; others are kept as "". */
 		vc_tree_free(f.node);
+		wipe_free(b->key); /* NULL: the parser pairs every key with a value */
 		b->key = xstrdup("");
 		b->key_frames--;
 	} else {
