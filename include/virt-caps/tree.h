@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A small document tree for small inputs (reports for `diff`, kubeconfig,
- * ExecCredential): JSON read with yajl_tree, YAML read with libyaml's
- * document loader, both turned into this one shape so that the code that
- * reads them is written once. Never used for node lists (see nodelist.h).
+ * ExecCredential): JSON read with yajl's event parser, YAML with libyaml's,
+ * both built into this one shape so that the code that reads them is
+ * written once. Never used for node lists (see nodelist.h).
+ *
+ * Limits (an input past one is refused with one line naming it, never
+ * truncated): at most VC_TREE_MAX_DEPTH nested lists and maps; YAML
+ * aliases are expanded into copies, and the expanded document (text of
+ * keys and scalars plus one byte per node) may not pass
+ * VC_TREE_MAX_EXPANSION(input bytes), which no document without aliases
+ * reaches. Error messages give a position, never the input's text: it may
+ * hold a token. Strings are wiped before they are freed.
  */
 #pragma once
 
 #include "virt-caps/strv.h"
 #include "virt-caps/util.h"
+
+#define VC_TREE_MAX_DEPTH 64
+#define VC_TREE_MAX_EXPANSION(len) (2 * (size_t)(len) + 1024 * 1024)
 
 enum vc_tree_type {
 	VC_T_NULL,
@@ -41,6 +52,7 @@ const char *vc_tree_str(const struct vc_tree *t, const char *key);
 /** Append the scalars of list @t to @out; false when @t is not a list of scalars. */
 bool vc_tree_strings(const struct vc_tree *t, struct vc_strv *out);
 
+/** Free @t (any depth), wiping its strings first. */
 void vc_tree_free(struct vc_tree *t);
 DEFINE_CLEANUP_FUNC(struct vc_tree *, vc_tree_free, vc_tree_free)
 #define _autotree_ _cleanup_(vc_tree_freep)

@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "diff-private.h"
+#include "virt-caps/escape.h"
 #include "virt-caps/log.h"
 
 #define REPORT_MAX (1024 * 1024 * 1024)
@@ -373,30 +374,45 @@ vc_diff_write(struct vc_out *o, const struct vc_diff *d)
 	vc_out_map_end(o);
 }
 
+/*
+ * The text is for a terminal, and every name in it comes from a report
+ * file: @who is escaped by the callers, the names here.
+ */
 static void
 text_list(struct vc_buf *b, const char *who, const char *what, const struct vc_strv *l)
 {
 	if (!l->n)
 		return;
 	vc_buf_printf(b, "%s: %s:", who, what);
-	for (size_t i = 0; i < l->n; i++)
-		vc_buf_printf(b, "%s %s", i ? "," : "", l->v[i]);
+	for (size_t i = 0; i < l->n; i++) {
+		vc_buf_printf(b, "%s ", i ? "," : "");
+		vc_buf_escaped(b, l->v[i]);
+	}
+	vc_buf_printf(b, "\n");
+}
+
+static void
+text_pair(struct vc_buf *b, const char *who, const char *what, const char *old,
+	  const char *new)
+{
+	if (!old)
+		return;
+	vc_buf_printf(b, "%s: %s ", who, what);
+	vc_buf_escaped(b, old);
+	vc_buf_printf(b, " -> ");
+	vc_buf_escaped(b, new);
 	vc_buf_printf(b, "\n");
 }
 
 static void
 text_node(struct vc_buf *b, const struct vc_node_diff *nd)
 {
-	_autofree_ char *who = xasprintf("node %s", nd->name);
+	_autofree_ char *name = vc_escape_text(nd->name);
+	_autofree_ char *who = xasprintf("node %s", name);
 
-	if (nd->old_host)
-		vc_buf_printf(b, "%s: host model %s -> %s\n", who, nd->old_host,
-			      nd->new_host);
-	if (nd->old_libvirt)
-		vc_buf_printf(b, "%s: libvirt %s -> %s\n", who, nd->old_libvirt,
-			      nd->new_libvirt);
-	if (nd->old_qemu)
-		vc_buf_printf(b, "%s: QEMU %s -> %s\n", who, nd->old_qemu, nd->new_qemu);
+	text_pair(b, who, "host model", nd->old_host, nd->new_host);
+	text_pair(b, who, "libvirt", nd->old_libvirt, nd->new_libvirt);
+	text_pair(b, who, "QEMU", nd->old_qemu, nd->new_qemu);
 	for (int l = 0; l < VC_D_COUNT; l++) {
 		_autofree_ char *lost = xasprintf("lost %s", list_names[l]);
 		_autofree_ char *gained = xasprintf("gained %s", list_names[l]);
@@ -412,7 +428,8 @@ vc_diff_text(const struct vc_diff *d)
 	struct vc_buf b = {0};
 
 	for (size_t i = 0; i < d->archs.n; i++) {
-		_autofree_ char *who = xasprintf("global_caps (%s)", d->archs.v[i]);
+		_autofree_ char *arch = vc_escape_text(d->archs.v[i]);
+		_autofree_ char *who = xasprintf("global_caps (%s)", arch);
 
 		text_list(&b, who, "lost models", &d->global[i].lost);
 		text_list(&b, who, "gained models", &d->global[i].gained);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "virt-caps/report.h"
 
+#include "virt-caps/escape.h"
 #include "virt-caps/nodereport.h"
 
 /* ---- cluster report ------------------------------------------------------ */
@@ -237,6 +238,19 @@ vc_report_write_cluster(struct vc_out *o, const struct vc_cluster *c,
 
 /* ---- table for people ------------------------------------------------------ */
 
+/* Everything a table prints from the input goes through vc_buf_escaped. */
+static void
+table_ids(struct vc_buf *b, const struct vc_cluster *c, const struct vc_bits *set)
+{
+	size_t n = 0;
+	_autofree_ uint32_t *ids = vc_cluster_sorted_ids(c, set, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		vc_buf_printf(b, "%s", i ? ", " : "");
+		vc_buf_escaped(b, vc_names_str(&c->names, ids[i]));
+	}
+}
+
 #define TABLE_COLS 9
 
 static void
@@ -245,11 +259,12 @@ table_row(const struct vc_cluster *c, const struct vc_cnode *cn, char *cells[TAB
 	const uint32_t strs[] = {cn->arch,   cn->virttype,        cn->host_model,
 				 cn->vendor, cn->libvirt_version, cn->qemu_version};
 
-	cells[0] = xstrdup(cn->name);
+	/* Names and label values come from the nodes: inert for a terminal. */
+	cells[0] = vc_escape_text(cn->name);
 	for (size_t i = 0; i < ARRAY_LENGTH(strs); i++) {
 		const char *s = vc_names_str(&c->names, strs[i]);
 
-		cells[i + 1] = xstrdup(s ? s : "-");
+		cells[i + 1] = vc_escape_text(s ? s : "-");
 	}
 	cells[7] = xasprintf("%zu", vc_bits_count(&cn->sets[VC_SET_MODELS]));
 	cells[8] = xasprintf("%zu", vc_bits_count(&cn->sets[VC_SET_FEATURES]));
@@ -301,11 +316,12 @@ table_models(struct vc_buf *b, const struct vc_cluster *c, const struct vc_summa
 	for (size_t i = 0; i < s->n_archs; i++) {
 		const struct vc_arch_summary *g = &s->archs[i];
 
-		vc_buf_printf(b, "\nusable on all %zu %s nodes: ", g->nodes,
-			      arch_name(c, g->arch));
+		vc_buf_printf(b, "\nusable on all %zu ", g->nodes);
+		vc_buf_escaped(b, arch_name(c, g->arch));
+		vc_buf_printf(b, " nodes: ");
 		if (vc_bits_empty(&g->global))
 			vc_buf_printf(b, "(none)");
-		join_ids(b, c, &g->global);
+		table_ids(b, c, &g->global);
 		vc_buf_printf(b, "\n");
 		if (r->quorum) {
 			size_t need = vc_quorum_needed(g->nodes, r->quorum);
@@ -314,7 +330,7 @@ table_models(struct vc_buf *b, const struct vc_cluster *c, const struct vc_summa
 			quorum_set(c, g, r->quorum, &set);
 			vc_buf_printf(b, "usable on at least %zu (%u%%): ", need,
 				      r->quorum);
-			join_ids(b, c, &set);
+			table_ids(b, c, &set);
 			vc_buf_printf(b, "%s\n", vc_bits_empty(&set) ? "(none)" : "");
 			vc_bits_clear(&set);
 		}
@@ -333,16 +349,19 @@ vc_report_table(const struct vc_cluster *c, const struct vc_summary *s,
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->nodes[i].probed)
 			continue;
-		vc_buf_printf(&b, "%s%s", first ? "\nunprobed: " : ", ",
-			      c->nodes[i].name);
+		vc_buf_printf(&b, "%s", first ? "\nunprobed: " : ", ");
+		vc_buf_escaped(&b, c->nodes[i].name);
 		first = false;
 	}
 	if (!first)
 		vc_buf_printf(&b, "\n");
 	table_models(&b, c, s, r);
 	vc_report_warnings(c, s, &warnings);
-	for (size_t i = 0; i < warnings.n; i++)
-		vc_buf_printf(&b, "%swarning: %s\n", i ? "" : "\n", warnings.v[i]);
+	for (size_t i = 0; i < warnings.n; i++) {
+		vc_buf_printf(&b, "%swarning: ", i ? "" : "\n");
+		vc_buf_escaped(&b, warnings.v[i]);
+		vc_buf_printf(&b, "\n");
+	}
 	vc_strv_clear(&warnings);
 	return vc_buf_steal(&b, NULL);
 }

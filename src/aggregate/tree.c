@@ -2,14 +2,65 @@
 #include "virt-caps/tree.h"
 
 #include <errno.h>
-#include <yajl/yajl_tree.h>
+#include <stdalign.h>
+#include <yajl/yajl_parse.h>
 #include <yaml.h>
 
 #include "virt-caps/log.h"
 
-DEFINE_CLEANUP_FUNC(yajl_val, yajl_tree_free, yajl_tree_free)
+/*
+ * Both parsers are driven event by event and the tree is built here, so
+ * that nothing deeper than VC_TREE_MAX_DEPTH is ever built (or freed):
+ * yajl_tree and libyaml's document loader build whatever depth the input
+ * has, and yajl_tree_free recurses through it.
+ */
 
-#define MAX_TREE_DEPTH 64
+struct frame {
+	struct vc_tree *node; /* an open list or map */
+	char *anchor;         /* YAML: its anchor, registered when it closes */
+	size_t size_at_open;  /* builder size when it opened */
+	int height;           /* levels of collections below it so far */
+	bool is_key;          /* YAML: a complex key, dropped when it closes */
+};
+
+struct anchor {
+	char *name;
+	const struct vc_tree *node; /* inside the tree being built */
+	size_t size;                /* its expanded size */
+	int height;                 /* levels of collections it holds */
+};
+
+enum stop {
+	STOP_NONE,
+	STOP_DEPTH,
+	STOP_SIZE,
+	STOP_NUL,
+	STOP_ALIAS,
+};
+
+struct builder {
+	const char *what;
+	const char *text;
+	struct vc_tree *root;
+	struct frame stack[VC_TREE_MAX_DEPTH];
+	int depth;   /* open collections */
+	char *key;   /* a map key waiting for its value */
+	size_t size; /* expanded size: text of keys and scalars + 1 per node */
+	size_t max_size;
+	struct anchor *anchors; /* open addressing by name, cap_anchors a power of 2 */
+	size_t n_anchors, cap_anchors;
+	int key_frames; /* open complex keys: anchors inside them are not kept */
+	enum stop stop; /* why a callback stopped the parse */
+};
+
+static void
+wipe_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
 
 static struct vc_tree *
 node_new(enum vc_tree_type type)
@@ -20,169 +71,602 @@ node_new(enum vc_tree_type type)
 	return t;
 }
 
+/* Capacity doubles at each power of two: appending stays linear. */
 static void
 node_add(struct vc_tree *t, char *key, struct vc_tree *child)
 {
-	t->items = xrealloc(t->items, (t->n + 1) * sizeof(*t->items));
-	if (t->type == VC_T_MAP) {
-		t->keys = xrealloc(t->keys, (t->n + 1) * sizeof(*t->keys));
-		t->keys[t->n] = key;
+	if ((t->n & (t->n - 1)) == 0) {
+		size_t cap = t->n ? 2 * t->n : 1;
+
+		t->items = xrealloc(t->items, cap * sizeof(*t->items));
+		if (t->type == VC_T_MAP)
+			t->keys = xrealloc(t->keys, cap * sizeof(*t->keys));
 	}
+	if (t->type == VC_T_MAP)
+		t->keys[t->n] = key;
 	t->items[t->n++] = child;
 }
 
-/* ---- JSON -------------------------------------------------------------- */
+/* ---- building ------------------------------------------------------------ */
+
+static bool
+stop(struct builder *b, enum stop why)
+{
+	b->stop = why;
+	return false;
+}
+
+/* Count @n bytes of expanded size against the limit. */
+static bool
+grow(struct builder *b, size_t n)
+{
+	if (n > b->max_size - b->size)
+		return stop(b, STOP_SIZE);
+	b->size += n;
+	return true;
+}
+
+/* One line naming the input, the position and the reason, never the text. */
+static void
+stop_error(const struct builder *b, const char *lang, const char *where)
+{
+	switch (b->stop) {
+	case STOP_DEPTH:
+		vc_err("%s: invalid %s at %s: nested deeper than %d levels", b->what,
+		       lang, where, VC_TREE_MAX_DEPTH);
+		break;
+	case STOP_SIZE:
+		vc_err("%s: invalid %s at %s: larger than %zu bytes once aliases are expanded (the limit is twice the input plus 1 MiB)",
+		       b->what, lang, where, b->max_size);
+		break;
+	case STOP_NUL:
+		vc_err("%s: invalid %s at %s: a string contains a NUL character", b->what,
+		       lang, where);
+		break;
+	case STOP_ALIAS:
+		vc_err("%s: invalid %s at %s: an alias refers to no anchor before it",
+		       b->what, lang, where);
+		break;
+	case STOP_NONE:
+		break;
+	}
+}
+
+/* Hand @t (a scalar, null or a copy) to its parent; @height: its levels. */
+static struct vc_tree *
+place(struct builder *b, struct vc_tree *t, int height)
+{
+	struct frame *f = b->depth ? &b->stack[b->depth - 1] : NULL;
+
+	if (!f) {
+		vc_tree_free(b->root); /* NULL: both parsers stop after one value */
+		b->root = t;
+		return t;
+	}
+	if (height + 1 > f->height)
+		f->height = height + 1;
+	node_add(f->node, steal(&b->key), t);
+	return t;
+}
+
+static bool
+open_collection(struct builder *b, enum vc_tree_type type, const char *anchor,
+		bool is_key)
+{
+	struct vc_tree *t;
+	struct frame *f;
+
+	if (b->depth == VC_TREE_MAX_DEPTH)
+		return stop(b, STOP_DEPTH);
+	if (!grow(b, 1))
+		return false;
+	t = node_new(type);
+	if (!is_key)
+		place(b, t, 0);
+	f = &b->stack[b->depth++];
+	*f = (struct frame){.node = t,
+			    .anchor = xstrdup(anchor),
+			    .size_at_open = b->size - 1,
+			    .height = 1,
+			    .is_key = is_key};
+	b->key_frames += is_key;
+	return true;
+}
+
+/*
+ * A hash table, not a list: a 1 MiB document can define tens of thousands
+ * of anchors and use each, and a linear search per alias is quadratic.
+ */
+static struct anchor *
+anchor_slot(struct anchor *v, size_t cap, const char *name)
+{
+	size_t i = vc_fnv1a(VC_FNV1A_INIT, name, strlen(name)) & (cap - 1);
+
+	while (v[i].name && !streq(v[i].name, name))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static void
+anchors_grow(struct builder *b)
+{
+	size_t cap = b->cap_anchors ? 2 * b->cap_anchors : 16;
+	struct anchor *v = xzalloc(cap * sizeof(*v));
+
+	for (size_t i = 0; i < b->cap_anchors; i++)
+		if (b->anchors[i].name)
+			*anchor_slot(v, cap, b->anchors[i].name) = b->anchors[i];
+	free(b->anchors);
+	b->anchors = v;
+	b->cap_anchors = cap;
+}
+
+/* The latest definition wins: YAML lets an anchor be defined again. */
+static void
+add_anchor(struct builder *b, const char *name, const struct vc_tree *t, size_t size,
+	   int height)
+{
+	struct anchor *a;
+
+	if (2 * (b->n_anchors + 1) > b->cap_anchors)
+		anchors_grow(b);
+	a = anchor_slot(b->anchors, b->cap_anchors, name);
+	if (!a->name) {
+		a->name = xstrdup(name);
+		b->n_anchors++;
+	}
+	a->node = t;
+	a->size = size;
+	a->height = height;
+}
+
+static void
+close_collection(struct builder *b)
+{
+	struct frame f = b->stack[--b->depth];
+	int height = f.height;
+
+	if (f.is_key) {
+		/* Only scalar keys mean anything to us; others are kept as "". */
+		vc_tree_free(f.node);
+		wipe_free(b->key); /* NULL: the parser pairs every key with a value */
+		b->key = xstrdup("");
+		b->key_frames--;
+	} else {
+		if (f.anchor && !b->key_frames)
+			add_anchor(b, f.anchor, f.node, b->size - f.size_at_open, height);
+		if (b->depth && height + 1 > b->stack[b->depth - 1].height)
+			b->stack[b->depth - 1].height = height + 1;
+	}
+	free(f.anchor);
+}
 
 static struct vc_tree *
-from_json(yajl_val v, int depth)
+add_scalar(struct builder *b, const char *text, size_t len, bool quoted, bool null)
 {
 	struct vc_tree *t;
 
-	if (!v || YAJL_IS_NULL(v) || depth > MAX_TREE_DEPTH)
-		return node_new(VC_T_NULL);
-	if (YAJL_IS_OBJECT(v)) {
-		t = node_new(VC_T_MAP);
-		for (size_t i = 0; i < v->u.object.len; i++)
-			node_add(t, xstrdup(v->u.object.keys[i]),
-				 from_json(v->u.object.values[i], depth + 1));
-		return t;
+	if (!grow(b, 1 + len))
+		return NULL;
+	t = node_new(null ? VC_T_NULL : VC_T_SCALAR);
+	if (!null) {
+		t->text = xstrndup(text, len);
+		t->quoted = quoted;
 	}
-	if (YAJL_IS_ARRAY(v)) {
-		t = node_new(VC_T_LIST);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			node_add(t, NULL, from_json(v->u.array.values[i], depth + 1));
-		return t;
+	return place(b, t, 0);
+}
+
+static bool
+add_key(struct builder *b, const char *text, size_t len)
+{
+	if (!grow(b, len))
+		return false;
+	wipe_free(b->key);
+	b->key = xstrndup(text, len);
+	return true;
+}
+
+/* Free what an unfinished build holds: complex keys are no part of the tree. */
+static void
+builder_clear(struct builder *b)
+{
+	while (b->depth) {
+		struct frame *f = &b->stack[--b->depth];
+
+		if (f->is_key)
+			vc_tree_free(f->node);
+		free(f->anchor);
 	}
-	t = node_new(VC_T_SCALAR);
-	if (YAJL_IS_STRING(v)) {
-		t->text = xstrdup(YAJL_GET_STRING(v));
-		t->quoted = true;
-	} else if (YAJL_IS_NUMBER(v)) {
-		t->text = xstrdup(v->u.number.r);
-	} else {
-		t->text = xstrdup(YAJL_IS_TRUE(v) ? "true" : "false");
+	for (size_t i = 0; i < b->cap_anchors; i++)
+		free(b->anchors[i].name);
+	free(b->anchors);
+	wipe_free(b->key);
+	vc_tree_free(b->root);
+	memset(b, 0, sizeof(*b));
+}
+
+static struct vc_tree *
+builder_finish(struct builder *b)
+{
+	struct vc_tree *t = steal(&b->root);
+
+	builder_clear(b);
+	return t ? t : node_new(VC_T_NULL);
+}
+
+static void
+builder_init(struct builder *b, const char *text, size_t len, const char *what)
+{
+	memset(b, 0, sizeof(*b));
+	b->what = what;
+	b->text = text;
+	b->max_size = VC_TREE_MAX_EXPANSION(len);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+/*
+ * yajl keeps decoded strings (tokens, keys) in buffers of its own: give it
+ * an allocator that wipes every block before it goes back to malloc, as
+ * the input may be a kubeconfig or an ExecCredential with a token.
+ */
+#define WIPE_HDR alignof(max_align_t)
+
+static void *
+wipe_malloc(void *ctx, size_t n)
+{
+	unsigned char *p = malloc(n + WIPE_HDR);
+
+	if (!p)
+		abort(); /* out of memory, as x*alloc */
+	memcpy(p, &n, sizeof(n));
+	return p + WIPE_HDR;
+}
+
+static void
+wipe_release(void *ctx, void *ptr)
+{
+	unsigned char *p;
+	size_t n;
+
+	if (!ptr)
+		return;
+	p = (unsigned char *)ptr - WIPE_HDR;
+	memcpy(&n, p, sizeof(n));
+	explicit_bzero(p, n + WIPE_HDR);
+	free(p);
+}
+
+static void *
+wipe_realloc(void *ctx, void *ptr, size_t n)
+{
+	unsigned char *q = wipe_malloc(ctx, n);
+	size_t old;
+
+	if (ptr) {
+		memcpy(&old, (unsigned char *)ptr - WIPE_HDR, sizeof(old));
+		memcpy(q, ptr, old < n ? old : n);
+		wipe_release(ctx, ptr);
 	}
-	return t;
+	return q;
+}
+
+static yajl_alloc_funcs wipe_funcs = {wipe_malloc, wipe_realloc, wipe_release, NULL};
+
+static int
+j_null(void *ctx)
+{
+	return add_scalar(ctx, NULL, 0, false, true) != NULL;
+}
+
+static int
+j_bool(void *ctx, int v)
+{
+	return add_scalar(ctx, v ? "true" : "false", v ? 4 : 5, false, false) != NULL;
+}
+
+static int
+j_number(void *ctx, const char *s, size_t len)
+{
+	return add_scalar(ctx, s, len, false, false) != NULL;
+}
+
+/* A NUL inside a string would silently cut it short in C. */
+static bool
+has_nul(struct builder *b, const unsigned char *s, size_t len)
+{
+	return memchr(s, '\0', len) && !stop(b, STOP_NUL);
+}
+
+static int
+j_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return !has_nul(ctx, s, len) &&
+	       add_scalar(ctx, (const char *)s, len, true, false) != NULL;
+}
+
+static int
+j_key(void *ctx, const unsigned char *s, size_t len)
+{
+	return !has_nul(ctx, s, len) && add_key(ctx, (const char *)s, len);
+}
+
+static int
+j_start_map(void *ctx)
+{
+	return open_collection(ctx, VC_T_MAP, NULL, false);
+}
+
+static int
+j_start_list(void *ctx)
+{
+	return open_collection(ctx, VC_T_LIST, NULL, false);
+}
+
+static int
+j_end(void *ctx)
+{
+	close_collection(ctx);
+	return 1;
+}
+
+static const yajl_callbacks json_callbacks = {
+	.yajl_null = j_null,
+	.yajl_boolean = j_bool,
+	.yajl_number = j_number,
+	.yajl_string = j_string,
+	.yajl_start_map = j_start_map,
+	.yajl_map_key = j_key,
+	.yajl_end_map = j_end,
+	.yajl_start_array = j_start_list,
+	.yajl_end_array = j_end,
+};
+
+static size_t
+line_of(const char *text, size_t off)
+{
+	size_t line = 1;
+
+	for (const char *p = text; (p = memchr(p, '\n', off - (size_t)(p - text))); p++)
+		line++;
+	return line;
+}
+
+/*
+ * Never yajl's verbose error: it quotes the input around the error, and
+ * the input may hold a token. The plain message is a fixed text.
+ */
+/* @off: where the error is, @len when yajl_complete_parse found it. */
+static void
+json_error(struct builder *b, yajl_handle h, size_t off)
+{
+	char where[64];
+	unsigned char *msg;
+	size_t n;
+
+	snprintf(where, sizeof(where), "line %zu, byte %zu", line_of(b->text, off), off);
+	if (b->stop != STOP_NONE) {
+		stop_error(b, "JSON", where);
+		return;
+	}
+	msg = yajl_get_error(h, 0, NULL, 0);
+	n = strlen((char *)msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	vc_err("%s: invalid JSON at %s: %s", b->what, where, (char *)msg);
+	yajl_free_error(h, msg);
 }
 
 static struct vc_tree *
 parse_json(const char *text, size_t len, const char *what)
 {
-	_autofree_ char *copy = xstrndup(text, len);
-	_cleanup_(yajl_tree_freep) yajl_val v = NULL;
-	char err[256] = "";
+	struct builder b;
+	yajl_handle h;
+	yajl_status st;
 
-	if (strlen(copy) != len) {
-		vc_err("%s: invalid JSON: contains a NUL byte", what);
+	builder_init(&b, text, len, what);
+	h = yajl_alloc(&json_callbacks, &wipe_funcs, &b);
+	if (!h)
+		abort();
+	/* As yajl_tree_parse did: kubeconfigs written by hand may carry comments. */
+	yajl_config(h, yajl_allow_comments, 1);
+	st = yajl_parse(h, (const unsigned char *)text, len);
+	if (st != yajl_status_ok) {
+		json_error(&b, h, yajl_get_bytes_consumed(h));
+	} else {
+		st = yajl_complete_parse(h);
+		if (st != yajl_status_ok)
+			json_error(&b, h, len);
+	}
+	yajl_free(h);
+	if (st != yajl_status_ok) {
+		builder_clear(&b);
 		return NULL;
 	}
-	v = yajl_tree_parse(copy, err, sizeof(err));
-	if (!v) {
-		vc_err("%s: invalid JSON: %s", what, *err ? err : "parse error");
-		return NULL;
-	}
-	return from_json(v, 0);
+	return builder_finish(&b);
 }
 
 /* ---- YAML ---------------------------------------------------------------- */
 
-struct yaml_ctx {
-	yaml_document_t *doc;
-	size_t budget; /* nodes left: aliases could otherwise expand without end */
-};
-
 static bool
-yaml_is_null(const yaml_node_t *n)
+yaml_is_null(const yaml_event_t *ev)
 {
-	const char *v = (const char *)n->data.scalar.value;
+	const char *v = (const char *)ev->data.scalar.value;
 
-	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return false;
 	return !*v || streq(v, "~") || streq(v, "null") || streq(v, "Null") ||
 	       streq(v, "NULL");
 }
 
-static struct vc_tree *from_yaml(struct yaml_ctx *y, yaml_node_t *n, int depth);
-
-static struct vc_tree *
-yaml_map(struct yaml_ctx *y, yaml_node_t *n, int depth)
+/* The next node of the open map is a key (YAML: keys are nodes too). */
+static bool
+wants_key(const struct builder *b)
 {
-	struct vc_tree *t = node_new(VC_T_MAP);
+	const struct vc_tree *top = b->depth ? b->stack[b->depth - 1].node : NULL;
 
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-	     p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
-		struct vc_tree *v =
-			from_yaml(y, yaml_document_get_node(y->doc, p->value), depth + 1);
-
-		/* Only scalar keys mean anything to us; others are kept as "". */
-		node_add(t,
-			 xstrdup(k && k->type == YAML_SCALAR_NODE
-					 ? (char *)k->data.scalar.value
-					 : ""),
-			 v);
-	}
-	return t;
+	return top && top->type == VC_T_MAP && !b->key;
 }
 
-static struct vc_tree *
-from_yaml(struct yaml_ctx *y, yaml_node_t *n, int depth)
+static const struct anchor *
+find_anchor(const struct builder *b, const char *name)
 {
+	const struct anchor *a;
+
+	if (!b->cap_anchors)
+		return NULL;
+	a = anchor_slot(b->anchors, b->cap_anchors, name);
+	return a->name ? a : NULL;
+}
+
+/* Recursion is bounded: an anchored node is never deeper than the limit. */
+static struct vc_tree *
+tree_copy(const struct vc_tree *t)
+{
+	struct vc_tree *c = node_new(t->type);
+
+	c->text = xstrdup(t->text);
+	c->quoted = t->quoted;
+	for (size_t i = 0; i < t->n; i++)
+		node_add(c, t->keys ? xstrdup(t->keys[i]) : NULL, tree_copy(t->items[i]));
+	return c;
+}
+
+/*
+ * An alias is expanded into a copy, so it costs what its anchor costs:
+ * that is what the size limit counts, before anything is copied.
+ */
+static bool
+y_alias(struct builder *b, const char *name)
+{
+	const struct anchor *a = find_anchor(b, name);
+
+	if (!a)
+		return stop(b, STOP_ALIAS);
+	if (wants_key(b)) {
+		const char *key = a->node->type == VC_T_SCALAR ? a->node->text : "";
+
+		return add_key(b, key, strlen(key));
+	}
+	if (b->depth + a->height > VC_TREE_MAX_DEPTH)
+		return stop(b, STOP_DEPTH);
+	if (!grow(b, a->size))
+		return false;
+	place(b, tree_copy(a->node), a->height);
+	return true;
+}
+
+static bool
+y_scalar(struct builder *b, const yaml_event_t *ev)
+{
+	const char *text = (const char *)ev->data.scalar.value;
+	const char *anchor = (const char *)ev->data.scalar.anchor;
+	size_t len = ev->data.scalar.length;
 	struct vc_tree *t;
 
-	if (!n || depth > MAX_TREE_DEPTH || y->budget == 0)
-		return node_new(VC_T_NULL);
-	y->budget--;
-	switch (n->type) {
-	case YAML_MAPPING_NODE:
-		return yaml_map(y, n, depth);
-	case YAML_SEQUENCE_NODE:
-		t = node_new(VC_T_LIST);
-		for (yaml_node_item_t *i = n->data.sequence.items.start;
-		     i < n->data.sequence.items.top; i++)
-			node_add(t, NULL,
-				 from_yaml(y, yaml_document_get_node(y->doc, *i),
-					   depth + 1));
-		return t;
-	case YAML_SCALAR_NODE:
-		if (yaml_is_null(n))
-			return node_new(VC_T_NULL);
-		t = node_new(VC_T_SCALAR);
-		t->text = xstrdup((const char *)n->data.scalar.value);
-		t->quoted = n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-		return t;
+	if (memchr(text, '\0', len))
+		return stop(b, STOP_NUL);
+	if (wants_key(b))
+		return add_key(b, text, len);
+	t = add_scalar(b, text, len, ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE,
+		       yaml_is_null(ev));
+	if (!t)
+		return false;
+	if (anchor && !b->key_frames)
+		add_anchor(b, anchor, t, 1 + (t->text ? len : 0), 0);
+	return true;
+}
+
+static bool
+y_open(struct builder *b, enum vc_tree_type type, const yaml_char_t *anchor)
+{
+	return open_collection(b, type, (const char *)anchor, wants_key(b));
+}
+
+static bool
+y_event(struct builder *b, const yaml_event_t *ev, bool *done)
+{
+	switch (ev->type) {
+	case YAML_DOCUMENT_END_EVENT:
+	case YAML_STREAM_END_EVENT:
+		*done = true; /* the first document only, as yaml_parser_load */
+		return true;
+	case YAML_SCALAR_EVENT:
+		return y_scalar(b, ev);
+	case YAML_ALIAS_EVENT:
+		return y_alias(b, (const char *)ev->data.alias.anchor);
+	case YAML_SEQUENCE_START_EVENT:
+		return y_open(b, VC_T_LIST, ev->data.sequence_start.anchor);
+	case YAML_MAPPING_START_EVENT:
+		return y_open(b, VC_T_MAP, ev->data.mapping_start.anchor);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		close_collection(b);
+		return true;
 	default:
-		return node_new(VC_T_NULL);
+		return true;
 	}
+}
+
+/* libyaml's messages are fixed texts: none quotes the input. */
+static void
+yaml_syntax_error(const yaml_parser_t *y, const char *what)
+{
+	if (y->error == YAML_MEMORY_ERROR)
+		abort(); /* out of memory, as x*alloc */
+	if (y->error == YAML_READER_ERROR) {
+		vc_err("%s: invalid YAML near byte %zu: %s", what, y->problem_offset,
+		       y->problem ? y->problem : "read error");
+		return;
+	}
+	vc_err("%s: invalid YAML at line %zu, column %zu: %s%s%s%s", what,
+	       y->problem_mark.line + 1, y->problem_mark.column + 1,
+	       y->problem ? y->problem : "parse error", y->context ? " (" : "",
+	       y->context ? y->context : "", y->context ? ")" : "");
+}
+
+/* libyaml has no allocator hook: wipe at least the scalar it hands out. */
+static void
+wipe_event(yaml_event_t *ev)
+{
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.value)
+		explicit_bzero(ev->data.scalar.value, ev->data.scalar.length);
+	yaml_event_delete(ev);
 }
 
 static struct vc_tree *
 parse_yaml(const char *text, size_t len, const char *what)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct yaml_ctx y = {.doc = &doc, .budget = 1000000};
-	struct vc_tree *t = NULL;
+	struct builder b;
+	bool done = false, ok = true;
 
+	builder_init(&b, text, len, what);
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		vc_err("%s: invalid YAML at line %zu: %s", what,
-		       parser.problem_mark.line + 1,
-		       parser.problem ? parser.problem : "parse error");
-		yaml_parser_delete(&parser);
+	while (ok && !done) {
+		yaml_event_t ev;
+		char where[64];
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yaml_syntax_error(&parser, what);
+			ok = false;
+			break;
+		}
+		ok = y_event(&b, &ev, &done);
+		if (!ok) {
+			snprintf(where, sizeof(where), "line %zu, column %zu",
+				 ev.start_mark.line + 1, ev.start_mark.column + 1);
+			stop_error(&b, "YAML", where);
+		}
+		wipe_event(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (!ok) {
+		builder_clear(&b);
 		return NULL;
 	}
-	t = from_yaml(&y, yaml_document_get_root_node(&doc), 0);
-	if (y.budget == 0) {
-		vc_err("%s: YAML document too large (aliases expand past a million nodes)",
-		       what);
-		vc_tree_free(t);
-		t = NULL;
-	}
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	return t;
+	return builder_finish(&b);
 }
 
 /* ---- access -------------------------------------------------------------- */
@@ -205,6 +689,7 @@ struct vc_tree *
 vc_tree_load(const char *path, size_t max)
 {
 	_autofree_ char *text = NULL;
+	struct vc_tree *t;
 	size_t len = 0;
 	int rc = vc_read_input(path, max, &text, &len);
 
@@ -216,7 +701,10 @@ vc_tree_load(const char *path, size_t max)
 		vc_err("cannot read %s: %s", vc_input_name(path), strerror(-rc));
 		return NULL;
 	}
-	return vc_tree_parse(text, len, vc_input_name(path));
+	t = vc_tree_parse(text, len, vc_input_name(path));
+	/* The text may be a kubeconfig: wipe it before it goes back to malloc. */
+	explicit_bzero(text, len);
+	return t;
 }
 
 const struct vc_tree *
@@ -251,18 +739,37 @@ vc_tree_strings(const struct vc_tree *t, struct vc_strv *out)
 	return true;
 }
 
+/*
+ * Without recursion, whatever the depth: each node's children join a
+ * worklist before the node goes. Strings are wiped: the tree may hold a
+ * kubeconfig's token or key.
+ */
 void
 vc_tree_free(struct vc_tree *t)
 {
+	size_t n = 0, cap = 16;
+	struct vc_tree **todo;
+
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n; i++) {
-		vc_tree_free(t->items[i]);
-		if (t->keys)
-			free(t->keys[i]);
+	todo = xrealloc(NULL, cap * sizeof(*todo));
+	todo[n++] = t;
+	while (n) {
+		struct vc_tree *cur = todo[--n];
+
+		if (n + cur->n > cap) {
+			cap = 2 * (n + cur->n);
+			todo = xrealloc(todo, cap * sizeof(*todo));
+		}
+		for (size_t i = 0; i < cur->n; i++) {
+			todo[n++] = cur->items[i];
+			if (cur->keys)
+				wipe_free(cur->keys[i]);
+		}
+		wipe_free(cur->text);
+		free(cur->items);
+		free(cur->keys);
+		free(cur);
 	}
-	free(t->items);
-	free(t->keys);
-	free(t->text);
-	free(t);
+	free(todo);
 }

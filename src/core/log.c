@@ -2,6 +2,7 @@
 #include "virt-caps/log.h"
 
 #include "log-private.h"
+#include "virt-caps/escape.h"
 
 static const char *program = "virt-caps";
 static enum vc_log_level max_level = VC_LOG_INFO;
@@ -44,7 +45,9 @@ void
 vc_log(enum vc_log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = {"error", "warning", "info", "debug"};
+	struct vc_buf line = {0};
 	char msg[1024];
+	size_t n;
 	va_list ap;
 
 	if (level > max_level)
@@ -52,14 +55,16 @@ vc_log(enum vc_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* Keep it one line and printable: names may come from untrusted XML. */
-	for (char *c = msg; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = ' ';
-	if (handler) {
-		handler(level, msg, handler_data);
-		return;
-	}
-	/* One write per message so that concurrent writers do not interleave. */
-	fprintf(stderr, "%s: %s: %s\n", program, names[level], msg);
+	/* Some library messages end in a newline: the line ends here anyway. */
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	/* Keep it one line and inert: names may come from untrusted input. */
+	vc_buf_escaped(&line, msg);
+	if (handler)
+		handler(level, line.data ? line.data : "", handler_data);
+	else /* one write per message so that concurrent writers do not interleave */
+		fprintf(stderr, "%s: %s: %s\n", program, names[level],
+			line.data ? line.data : "");
+	vc_buf_clear(&line);
 }

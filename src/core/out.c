@@ -174,6 +174,9 @@ out_new(enum vc_format f, FILE *fp)
 	if (!o->gen)
 		abort();
 	yajl_gen_config(o->gen, yajl_gen_beautify, 1);
+	/* yajl escapes C0 controls; a string that is not UTF-8 (our parsers
+	 * never hand one out) fails the output instead of making it invalid. */
+	yajl_gen_config(o->gen, yajl_gen_validate_utf8, 1);
 	yajl_gen_config(o->gen, yajl_gen_indent_string, "  ");
 	return o;
 }

@@ -12,6 +12,11 @@ fuzz_seeds() {
 	nodeyaml) find "$src/aggregate/cluster" -name 'nodes.yaml' ;;
 	report) find "$src/aggregate/diff" "$src/aggregate/cluster" "$src/probe/golden" -name '*.yaml' -o -name '*.json' ;;
 	kubeconfig) ;;
+	# The tree parser reads reports, kubeconfigs and ExecCredentials.
+	tree)
+		fuzz_seeds report && fuzz_seeds kubeconfig
+		return
+		;;
 	*) echo "unknown fuzz target $t" >&2; return 1 ;;
 	esac
 	for d in "$src/fuzz/seeds/$t" "$src/fuzz/regressions/$t"; do
