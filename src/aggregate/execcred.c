@@ -294,18 +294,6 @@ replace(char **slot, size_t *len, const char *value)
 		*len = strlen(value);
 }
 
-/* Every string of the parsed output: the token, key and certificate. */
-static void
-wipe_tree(struct vc_tree *t)
-{
-	if (!t)
-		return;
-	if (t->text)
-		explicit_bzero(t->text, strlen(t->text));
-	for (size_t i = 0; i < t->n; i++)
-		wipe_tree(t->items[i]);
-}
-
 static int
 take_credential(struct vc_kube_config *cfg, const struct vc_tree *doc)
 {
@@ -352,7 +340,6 @@ vc_execcred_apply(struct vc_kube_config *cfg, unsigned long timeout_s)
 	if (rc < 0 || !doc)
 		return -EINVAL;
 	rc = take_credential(cfg, doc);
-	wipe_tree(doc);
-	vc_tree_free(doc);
+	vc_tree_free(doc); /* wipes every string */
 	return rc;
 }

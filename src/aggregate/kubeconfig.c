@@ -20,26 +20,10 @@ struct files {
 	size_t n;
 };
 
-/* A kubeconfig's tree holds its tokens and keys: wipe every string. */
-static void
-wipe_tree(struct vc_tree *t)
-{
-	if (!t)
-		return;
-	if (t->text)
-		explicit_bzero(t->text, strlen(t->text));
-	for (size_t i = 0; i < t->n; i++) {
-		wipe_tree(t->items[i]);
-		if (t->keys && t->keys[i])
-			explicit_bzero(t->keys[i], strlen(t->keys[i]));
-	}
-}
-
 static void
 files_clear(struct files *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
-		wipe_tree(f->docs[i]);
 		vc_tree_free(f->docs[i]);
 		free(f->dirs[i]);
 		free(f->paths[i]);
@@ -49,39 +33,17 @@ files_clear(struct files *f)
 	free(f->paths);
 }
 
-/* vc_tree_load, with the file's text (tokens, keys) wiped after parsing. */
-static struct vc_tree *
-load_doc(const char *path)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int rc = vc_read_input(path, CONFIG_MAX, &text, &len);
-	struct vc_tree *doc;
-
-	if (rc == -EFBIG) {
-		vc_err("%s: larger than %d bytes", vc_input_name(path), CONFIG_MAX);
-		return NULL;
-	}
-	if (rc < 0) {
-		vc_err("cannot read %s: %s", vc_input_name(path), strerror(-rc));
-		return NULL;
-	}
-	doc = vc_tree_parse(text, len, vc_input_name(path));
-	vc_free_secret(text, len);
-	return doc;
-}
-
 static int
 add_file(struct files *f, const char *path)
 {
-	struct vc_tree *doc = load_doc(path);
+	/* vc_tree_load and vc_tree_free wipe the text and every string. */
+	struct vc_tree *doc = vc_tree_load(path, CONFIG_MAX);
 	_autofree_ char *copy = xstrdup(path);
 
 	if (!doc)
 		return -EINVAL;
 	if (doc->type != VC_T_MAP) {
 		vc_err("%s: not a kubeconfig (expected a YAML map)", path);
-		wipe_tree(doc);
 		vc_tree_free(doc);
 		return -EINVAL;
 	}
