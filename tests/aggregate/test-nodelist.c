@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The streaming node-list reader and label decoding into the cluster model. */
 #include <errno.h>
+#include <malloc.h>
 
 #include "test-common.h"
 
@@ -342,6 +343,115 @@ START_TEST(summary_and_quorum)
 }
 END_TEST
 
+/* Bytes the allocator has handed out and not had back (heap and mmap). */
+static size_t
+heap_in_use(void)
+{
+	struct mallinfo2 m = mallinfo2();
+
+	return m.uordblks + m.hblkhd;
+}
+
+static void
+add_distinct(struct vc_cluster *c, size_t i)
+{
+	char name[32], arch[32], model[96], vendor[32];
+	struct vc_label_ref l[] = {
+		{NS "arch", arch},
+		{NS "cpu-model.Common", "true"},
+		{model, "true"},
+		{NS "cpu-vendor", vendor},
+	};
+
+	snprintf(name, sizeof(name), "n%05zu", i);
+	snprintf(arch, sizeof(arch), "arch-%05zu", i);
+	snprintf(model, sizeof(model), NS "cpu-model.M%05zu", i);
+	snprintf(vendor, sizeof(vendor), "V%05zu", i % 7);
+	vc_cluster_add(c, name, l, ARRAY_LENGTH(l));
+}
+
+/*
+ * Every node with its own arch value and its own model: the cluster and
+ * its summary must cost about the labels, not nodes x names (per-node
+ * dense bitsets, per-arch arrays over every name did: ~1.5 KiB per node
+ * and ~200 MB for the summary here).
+ */
+START_TEST(distinct_names_stay_linear)
+{
+	const size_t n = 4000;
+	struct vc_cluster c = {0};
+	struct vc_summary s;
+	size_t base = heap_in_use(), cluster_bytes, count;
+	const uint32_t *nodes;
+	uint32_t common = VC_NO_NAME;
+
+	for (size_t i = 0; i < n; i++)
+		add_distinct(&c, i);
+	vc_cluster_sort(&c);
+	cluster_bytes = heap_in_use() - base;
+	vc_cluster_summarize(&c, &s);
+	/* names, node records and sets: a few hundred bytes per node */
+	ck_assert_msg(cluster_bytes < n * 600, "cluster holds %zu bytes", cluster_bytes);
+	ck_assert_msg(heap_in_use() - base - cluster_bytes < n * 64,
+		      "summary holds %zu bytes", heap_in_use() - base - cluster_bytes);
+	/* arch-NNNNN is no architecture: skipped as odd, one unknown group */
+	ck_assert_uint_eq(c.odd_labels, n);
+	ck_assert_uint_eq(s.n_archs, 1);
+	ck_assert_uint_eq(s.archs[0].arch, VC_NO_NAME);
+	ck_assert_uint_eq(s.archs[0].nodes, n);
+	ck_assert_uint_eq(vc_bits_count(&s.archs[0].global), 1);
+	common = s.archs[0].global.ids[0];
+	ck_assert_str_eq(vc_names_str(&c.names, common), "Common");
+	ck_assert_uint_eq(vc_bits_count(&s.models), n + 1);
+	ck_assert_uint_eq(vc_bits_count(&s.vendors), 7);
+	nodes = vc_summary_model_nodes(&s, common, &count);
+	ck_assert_uint_eq(count, n);
+	ck_assert_str_eq(c.nodes[nodes[n - 1]].name, "n03999");
+	nodes = vc_summary_model_nodes(&s, vc_names_intern(&c.names, "M01234", 6),
+				       &count);
+	ck_assert_uint_eq(count, 1);
+	ck_assert_str_eq(c.nodes[nodes[0]].name, "n01234");
+	ck_assert_str_eq(model_list(&c, &c.nodes[1234], VC_SET_MODELS), "Common,M01234");
+	vc_summary_clear(&s);
+	vc_cluster_clear(&c);
+}
+END_TEST
+
+START_TEST(arch_values)
+{
+	struct vc_cluster c = {0};
+	const char *go[] = {NS "cpu-model.A", "true", "kubernetes.io/arch", "arm64",
+			    NULL};
+	const char *ours[] = {NS "cpu-model.A", "true", NS "arch", "amd64", NULL};
+	const char *bad[] = {NS "cpu-model.A", "true", "kubernetes.io/arch", "bogus",
+			     NULL};
+	const char *odd_ours[] = {NS "cpu-model.A",     "true",  NS "arch", "x86-64",
+				  "kubernetes.io/arch", "s390x", NULL};
+	const char *unprobed[] = {"kubernetes.io/arch", "bogus", NULL};
+
+	add(&c, "a", go);
+	add(&c, "b", ours);
+	add(&c, "c", bad);
+	add(&c, "d", odd_ours);
+	add(&c, "e", unprobed);
+	vc_cluster_sort(&c);
+	ck_assert_str_eq(vc_names_str(&c.names, c.nodes[0].arch), "aarch64");
+	ck_assert_str_eq(vc_names_str(&c.names, c.nodes[1].arch), "x86_64");
+	ck_assert_uint_eq(c.nodes[2].arch, VC_NO_NAME);
+	/* our label is odd: kubernetes.io/arch stands in */
+	ck_assert_str_eq(vc_names_str(&c.names, c.nodes[3].arch), "s390x");
+	ck_assert_uint_eq(c.odd_labels, 2); /* an unprobed node's labels are not read */
+	ck_assert_ptr_nonnull(strstr(test_log.v[0],
+				     "node c: skipping label "
+				     "'kubernetes.io/arch=bogus': not a known "
+				     "architecture"));
+	ck_assert_ptr_nonnull(strstr(test_log.v[1], "'" NS "arch=x86-64'"));
+	ck_assert_str_eq(vc_cluster_arch_name("386"), "i686");
+	ck_assert_ptr_null(vc_cluster_arch_name(""));
+	vc_cluster_clear(&c);
+}
+END_TEST
+
 START_TEST(selectors)
 {
 	struct vc_selector sel = {0};
@@ -378,6 +488,8 @@ main(void)
 	tcase_add_test(d, namespace_rollback_duplicates);
 	tcase_add_test(d, summary_and_quorum);
 	tcase_add_test(d, selectors);
+	tcase_add_test(d, arch_values);
+	tcase_add_test(d, distinct_names_stay_linear);
 	suite_add_tcase(s, r);
 	suite_add_tcase(s, d);
 	return test_run(s);
