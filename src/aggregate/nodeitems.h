@@ -51,6 +51,24 @@ bool vc_nodeitems_key(struct vc_nodeitems *it, const char *s, size_t len);
 bool vc_nodeitems_scalar(struct vc_nodeitems *it, const char *s, size_t len);
 
 /**
+ * The reader's byte offset in its input where the next event happens
+ * (or a little past it): call it before each start and end of a map, so
+ * that each node object's size is known.
+ */
+void vc_nodeitems_at(struct vc_nodeitems *it, size_t pos);
+/**
+ * The input has been read up to @pos: refuses (and reports) a node
+ * object (a list item, or a single Node) already larger than
+ * VC_NODELIST_MAX_OBJECT. Returns false then.
+ */
+bool vc_nodeitems_check_size(struct vc_nodeitems *it, size_t pos);
+/**
+ * Where the reader is, for messages: "item 3 (node n1)", "item 3" when
+ * its name is not known yet, or "the top level".
+ */
+void vc_nodeitems_where(const struct vc_nodeitems *it, char *buf, size_t size);
+
+/**
  * The parser reached the end without a syntax error: checks that there
  * was a document and that its kind is a node kind (a single Node is
  * handed to the callback here). Returns 0 or -EINVAL (reported).

@@ -254,6 +254,18 @@ note_output
 cmp -s "$TMP/out" "$TMP/api-ok.json" || fail "5,000 foreign labels per node changed the report"
 ok "5,000 foreign labels and a 1 MiB annotation per node: the same report"
 
+# A page with a token over the 4 MiB limit is the server's failure: each
+# attempt stops there; the retries end with exit 4 and nothing printed.
+start huge-token
+run 4 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 --retries 1
+note_output
+grep -q "page 1 of $URL/api/v1/nodes: item 0 (node [a-z0-9-]*): a JSON string longer than 4 MiB" \
+	"$TMP/err" || fail "huge-token: the limit is not named: $(head -1 "$TMP/err")"
+tail -1 "$TMP/err" | grep -q "failed after 2 attempts" || fail "huge-token: no final error"
+[ "$(requests)" -eq 2 ] || fail "huge-token: $(requests) requests, expected 2"
+[ ! -s "$TMP/out" ] || fail "huge-token: partial report printed"
+ok "a 5 MiB annotation in a page: refused at the limit, exit 4 after the retries"
+
 for sc in reset-always gone-always; do
 	start $sc
 	run 4 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 --retries 2
