@@ -245,7 +245,7 @@ START_TEST(long_tokens_any_chunking)
 		"\"annotations\":{\"a\":%s},\"labels\":{\"k\\\\\":\"v\\\\\",\"z\":"
 		"\"\\\"\"}}}%s]}",
 		pad, esc, pad);
-	static const size_t steps[] = {1, 2, 3, 7, 4096, 65537, 1 << 20};
+	static const size_t steps[] = {1, 2, 3, 7, 4096, 16381, 16411, 17389, 40009, 65537, 1 << 20};
 
 	for (size_t i = 0; i < ARRAY_LENGTH(steps); i++) {
 		struct seen s = {0};
