@@ -245,7 +245,8 @@ START_TEST(long_tokens_any_chunking)
 		"\"annotations\":{\"a\":%s},\"labels\":{\"k\\\\\":\"v\\\\\",\"z\":"
 		"\"\\\"\"}}}%s]}",
 		pad, esc, pad);
-	static const size_t steps[] = {1, 2, 3, 7, 4096, 16381, 16411, 17389, 40009, 65537, 1 << 20};
+	static const size_t steps[] = {1,     2,     3,     7,     4096,   16381,
+				       16411, 17389, 40009, 65537, 1 << 20};
 
 	for (size_t i = 0; i < ARRAY_LENGTH(steps); i++) {
 		struct seen s = {0};
@@ -257,6 +258,103 @@ START_TEST(long_tokens_any_chunking)
 		ck_assert_str_eq(s.labels.v[0], "n\"1:k\\=v\\");
 		ck_assert_str_eq(s.labels.v[1], "n\"1:z=\"");
 		seen_clear(&s);
+	}
+	ck_assert_uint_eq(test_log.n, 0);
+}
+END_TEST
+
+/* xorshift: the same "random" documents on every run. */
+static uint32_t
+next_rand(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* A JSON string of about @len bytes: runs of backslash escapes, escaped
+ * quotes and plain text, so that chunk ends fall anywhere in them. */
+static void
+random_string(struct vc_buf *b, uint32_t *x, size_t len)
+{
+	static const char *const bits[] = {"\\\\", "\\\"", "ab", "\\u00e9", " ", "\\n"};
+
+	vc_buf_printf(b, "\"");
+	for (size_t n = 0; n < len;) {
+		const char *bit = bits[next_rand(x) % ARRAY_LENGTH(bits)];
+		size_t reps = 1 + next_rand(x) % (next_rand(x) % 4 ? 3 : 3000);
+
+		for (size_t r = 0; r < reps; r++)
+			vc_buf_printf(b, "%s", bit);
+		n += reps * strlen(bit);
+	}
+	vc_buf_printf(b, "\"");
+}
+
+static void
+random_doc(struct vc_buf *b, uint32_t *x)
+{
+	vc_buf_printf(b, "{\"kind\":\"List\",\"items\":[");
+	for (int i = 0; i < 3; i++) {
+		size_t pad = next_rand(x) % 2 ? next_rand(x) % 40000 : 1;
+
+		vc_buf_printf(b, "%s{\"metadata\":{\"name\":\"n%d\",\"labels\":{",
+			      i ? "," : "", i);
+		for (int l = 0; l < 4; l++) {
+			vc_buf_printf(b, "%s", l ? "," : "");
+			random_string(b, x, next_rand(x) % 3 ? 10 : next_rand(x) % 60000);
+			vc_buf_printf(b, ":%*s", (int)pad, "");
+			random_string(b, x, next_rand(x) % 3 ? 10 : next_rand(x) % 60000);
+		}
+		vc_buf_printf(b, "}},\"spec\":{\"n\":%s1", next_rand(x) % 2 ? "-" : "");
+		for (size_t d = next_rand(x) % 2 ? next_rand(x) % 50000 : 3; d > 0; d--)
+			vc_buf_printf(b, "%u", next_rand(x) % 10);
+		vc_buf_printf(b, ".5e3,\"t\":true,\"f\":[false,null]}}");
+	}
+	vc_buf_printf(b, "]}");
+}
+
+static char *
+seen_text(const struct seen *s)
+{
+	struct vc_buf b = {0};
+
+	for (size_t i = 0; i < s->names.n; i++)
+		vc_buf_printf(&b, "%s\n", s->names.v[i]);
+	for (size_t i = 0; i < s->labels.n; i++)
+		vc_buf_printf(&b, "%s\n", s->labels.v[i]);
+	return vc_buf_steal(&b, NULL);
+}
+
+/* Random documents with long strings, numbers and blank runs read the same
+ * in one piece and in chunks of random sizes. */
+START_TEST(random_long_tokens_any_chunking)
+{
+	uint32_t x = 2463534242u;
+
+	for (int doc = 0; doc < 12; doc++) {
+		struct vc_buf b = {0};
+		struct seen whole = {0};
+		_autofree_ char *expect = NULL;
+
+		random_doc(&b, &x);
+		ck_assert_int_eq(parse(b.data, b.len, &whole, NULL), 0);
+		expect = seen_text(&whole);
+		ck_assert_uint_eq(whole.names.n, 3);
+		for (int k = 0; k < 4; k++) {
+			struct seen s = {0};
+			size_t step = 1 + next_rand(&x) % (k % 2 ? 40000 : 300);
+			_autofree_ char *got = NULL;
+
+			ck_assert_int_eq(parse(b.data, step, &s, NULL), 0);
+			got = seen_text(&s);
+			ck_assert_msg(streq(got, expect),
+				      "document %d differs at chunk size %zu", doc, step);
+			seen_clear(&s);
+		}
+		seen_clear(&whole);
+		vc_buf_clear(&b);
 	}
 	ck_assert_uint_eq(test_log.n, 0);
 }
@@ -669,6 +767,7 @@ main(void)
 	tcase_add_test(r, nul_in_label);
 	tcase_add_test(r, huge_tokens);
 	tcase_add_test(r, long_tokens_any_chunking);
+	tcase_add_test(r, random_long_tokens_any_chunking);
 	tcase_add_test(r, huge_node);
 	tcase_add_test(r, huge_yaml);
 	tcase_add_test(d, decode_schemes);
