@@ -52,6 +52,9 @@ struct vc_cluster {
 		char *name; /* a node in two inputs, found by vc_cluster_sort */
 		unsigned first, second;
 	} clash;
+	/* a node's sets while its labels are decoded, reused from node to
+	 * node so that each node's sets are allocated once, at their size */
+	struct vc_bits scratch[VC_SET_COUNT];
 };
 
 /**

@@ -150,7 +150,7 @@ decode_one(struct vc_cluster *c, struct vc_cnode *cn, const struct vc_label_ref 
 	else if (kind_set[kind] && !*datum)
 		why = "empty name";
 	else if (kind_set[kind])
-		vc_bits_add(&cn->sets[kind_set[kind] - 1], intern(c, datum));
+		vc_bits_add(&c->scratch[kind_set[kind] - 1], intern(c, datum));
 	else if (kind == VC_L_ARCH)
 		why = set_arch(c, cn, datum);
 	else if ((slot = string_slot(cn, kind)) && !set_string(c, slot, datum))
@@ -244,8 +244,12 @@ vc_cluster_add(struct vc_cluster *c, const char *name, const struct vc_label_ref
 		return;
 	for (size_t i = 0; i < n_labels; i++)
 		decode_one(c, cn, &labels[i], cn->scheme);
-	for (int set = 0; set < VC_SET_COUNT; set++)
-		vc_bits_finish(&cn->sets[set]);
+	for (int set = 0; set < VC_SET_COUNT; set++) {
+		vc_bits_finish(&c->scratch[set]);
+		if (c->scratch[set].n)
+			vc_bits_copy(&cn->sets[set], &c->scratch[set]);
+		c->scratch[set].n = 0;
+	}
 	if (cn->arch == VC_NO_NAME)
 		k8s_arch(c, cn, labels, n_labels);
 }
@@ -477,6 +481,8 @@ vc_cluster_clear(struct vc_cluster *c)
 	free(c->rank);
 	free(c->by_rank);
 	free(c->clash.name);
+	for (int set = 0; set < VC_SET_COUNT; set++)
+		vc_bits_clear(&c->scratch[set]);
 	vc_names_clear(&c->names);
 	memset(c, 0, sizeof(*c));
 }

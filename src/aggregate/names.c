@@ -154,14 +154,6 @@ vc_bits_finish(struct vc_bits *b)
 				b->ids[k++] = b->ids[i];
 		b->n = k;
 	}
-	/* A node's sets live as long as the cluster: give back the slack
-	 * that doubling left (up to half of each). */
-	if (b->n == 0)
-		vc_bits_clear(b);
-	else if (b->cap > b->n + b->n / 8 + 4) {
-		b->cap = b->n;
-		b->ids = xrealloc(b->ids, b->n * sizeof(*b->ids));
-	}
 }
 
 bool
