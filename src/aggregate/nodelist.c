@@ -190,12 +190,13 @@ track_tail(struct vc_nodelist *p, const char *buf, size_t len)
 	vc_buf_append(&p->tail, buf, len);
 }
 
-/* Give @len bytes to yajl, in pieces, checking the node size between. */
+/* Give @len bytes to yajl, in pieces of at most @piece, checking the
+ * node size between. */
 static int
-parse(struct vc_nodelist *p, const char *buf, size_t len)
+parse(struct vc_nodelist *p, const char *buf, size_t len, size_t piece)
 {
 	while (len > 0) {
-		size_t n = len < PIECE ? len : PIECE;
+		size_t n = len < piece ? len : piece;
 		const unsigned char *u = (const unsigned char *)buf;
 
 		if (check_status(p, yajl_parse(p->h, u, n), u, n) < 0)
@@ -214,7 +215,9 @@ parse(struct vc_nodelist *p, const char *buf, size_t len)
 static int
 flush_held(struct vc_nodelist *p)
 {
-	int rc = parse(p, p->held.data, p->held.len);
+	/* In one call: yajl lexes a token it gets in pieces again with each
+	 * piece. (What is held is at most the token limit and one chunk.) */
+	int rc = parse(p, p->held.data, p->held.len, SIZE_MAX);
 
 	p->held.len = 0;
 	return rc;
@@ -431,7 +434,7 @@ feed_chunk(struct vc_nodelist *p, const char *buf, size_t len)
 	while (len > 0 && !p->slow) {
 		size_t n = len < PIECE ? len : PIECE;
 
-		if (parse(p, buf, n) < 0 || check_tail(p, n) < 0)
+		if (parse(p, buf, n, PIECE) < 0 || check_tail(p, n) < 0)
 			return -EINVAL;
 		buf += n;
 		len -= n;
