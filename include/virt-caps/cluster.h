@@ -2,7 +2,7 @@
 /*
  * caps-aggregate's model of a cluster: every node's capability labels
  * decoded (nfd scheme preferred, kubevirt scheme as fallback, detected
- * per node) into interned names and bitsets.
+ * per node) into interned names and sorted id sets.
  */
 #pragma once
 

@@ -9,7 +9,7 @@
 #define MAX_ODD_WARNINGS 20
 #define K8S_ARCH_LABEL "kubernetes.io/arch"
 
-/* Which bitset a named label kind fills (+1: 0 means none). */
+/* Which id set a named label kind fills (+1: 0 means none). */
 static const int kind_set[VC_L_COUNT] = {
 	[VC_L_MODEL] = VC_SET_MODELS + 1,
 	[VC_L_MIGRATION_MODEL] = VC_SET_MIGRATION + 1,
