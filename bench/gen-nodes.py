@@ -3,6 +3,7 @@
 """Generate a large `kubectl get nodes -o json` list for benchmarks.
 
 usage: gen-nodes.py N TEMPLATE.labels... > nodes.json
+       gen-nodes.py --shape SHAPE N > nodes.json
 
 Each TEMPLATE is the label output of a real probe (`caps-probe --stdout`).
 Node i takes template i % len(templates) and varies it: a few models and
@@ -10,6 +11,12 @@ features dropped (a different host generation), its own hostname, zone and
 the other labels a real node carries (NFD's cpuid/kernel labels,
 kubernetes.io/*), plus annotations and a status block of realistic size,
 so that 10,000 nodes come to roughly 180 MB as the design measured.
+
+Shapes that stress one dimension (small nodes, no templates):
+  distinct-models   every node has its own usable model (and a common one)
+  distinct-archs    every node has its own kubernetes.io/arch value
+  huge-annotation   N MiB of annotation on the second of three nodes
+  huge-label        N MiB of label value on the second of three nodes
 """
 import json
 import random
@@ -89,7 +96,46 @@ def node(rng, base, i):
 TEMPLATES = []
 
 
+NS = "libvirt.feature.node.kubernetes.io/"
+
+
+def small_node(i, labels, annotations=None):
+    meta = {"name": f"node-{i:05d}", "labels": labels}
+    if annotations:
+        meta["annotations"] = annotations
+    return {"kind": "Node", "metadata": meta}
+
+
+def shape_node(shape, n, i):
+    if shape == "distinct-models":
+        return small_node(i, {"kubernetes.io/arch": "amd64", NS + "cpu-model.Common": "true",
+                              NS + f"cpu-model.Model-{i:06d}": "true"})
+    if shape == "distinct-archs":
+        return small_node(i, {"kubernetes.io/arch": f"arch-{i:06d}",
+                              NS + "cpu-model.Common": "true"})
+    labels = {NS + "cpu-model.Common": "true"}
+    if i != 1:
+        return small_node(i, labels)
+    big = "x" * (n << 20)
+    if shape == "huge-annotation":
+        return small_node(i, labels, {"example.com/blob": big})
+    labels["example.com/blob"] = big
+    return small_node(i, labels)
+
+
+def shaped(shape, n):
+    out = sys.stdout
+    count = 3 if shape.startswith("huge-") else n
+    out.write('{"apiVersion":"v1","kind":"List","items":[\n')
+    for i in range(count):
+        out.write((",\n" if i else "") + json.dumps(shape_node(shape, n, i), separators=(",", ":")))
+    out.write('\n],"metadata":{"resourceVersion":""}}\n')
+
+
 def main():
+    if sys.argv[1] == "--shape":
+        shaped(sys.argv[2], int(sys.argv[3]))
+        return
     n = int(sys.argv[1])
     templates = TEMPLATES
     templates.extend(load(p) for p in sys.argv[2:])

@@ -29,7 +29,7 @@ mkdir "$W/features"
 U="qemu:///embed?root=$W/virsh-root"
 virsh -c "$U" capabilities >/dev/null
 
-printf 'side\tmedian_ms\tpeak_rss_mib\tmin_ms\tmax_ms\n'
+printf 'side\tmedian_ms\tpeak_rss_mib\tmin_ms\tmax_ms\tcpu_ms\n'
 python3 bench/measure.py "$RUNS" caps-probe -- \
 	"$P" -q --once --state-dir "$W/probe-root" --virttype "$V" --features-dir "$W/features"
 python3 bench/measure.py "$RUNS" virsh-x4 -- \

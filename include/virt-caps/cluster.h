@@ -2,7 +2,7 @@
 /*
  * caps-aggregate's model of a cluster: every node's capability labels
  * decoded (nfd scheme preferred, kubevirt scheme as fallback, detected
- * per node) into interned names and bitsets.
+ * per node) into interned names and sorted id sets.
  */
 #pragma once
 
@@ -52,9 +52,16 @@ struct vc_cluster {
 		char *name; /* a node in two inputs, found by vc_cluster_sort */
 		unsigned first, second;
 	} clash;
+	/* a node's sets while its labels are decoded, reused from node to
+	 * node so that each node's sets are allocated once, at their size */
+	struct vc_bits scratch[VC_SET_COUNT];
 };
 
-/** Decode one node's labels and add it (unprobed when it has none of ours). */
+/**
+ * Decode one node's labels and add it (unprobed when it has none of
+ * ours). Its arch comes from our arch label, else kubernetes.io/arch;
+ * either must name a known architecture (vc_cluster_arch_name()).
+ */
 void vc_cluster_add(struct vc_cluster *c, const char *name,
 		    const struct vc_label_ref *labels, size_t n_labels);
 
@@ -64,6 +71,13 @@ void vc_cluster_add(struct vc_cluster *c, const char *name,
  * keys and kubernetes.io/arch.
  */
 bool vc_cluster_wants(void *data, const char *key, size_t len);
+
+/**
+ * libvirt's name of the architecture @value names, in libvirt's spelling
+ * (x86_64, aarch64...) or Go's, as kubelet writes kubernetes.io/arch
+ * (amd64, arm64...); NULL when @value is no architecture either knows.
+ */
+const char *vc_cluster_arch_name(const char *value);
 
 /** Drop nodes added after the first @n (a failed page that will be re-read). */
 void vc_cluster_truncate(struct vc_cluster *c, size_t n);
@@ -76,7 +90,10 @@ void vc_cluster_truncate(struct vc_cluster *c, size_t n);
  */
 void vc_cluster_sort(struct vc_cluster *c);
 
-/** Ids of @b in bytewise order of their names (needs vc_cluster_sort). */
+/**
+ * Ids of @b in bytewise order of their names (needs vc_cluster_sort).
+ * Costs O(k log k) for k ids, or O(k + names/64) when that is less.
+ */
 uint32_t *vc_cluster_sorted_ids(const struct vc_cluster *c, const struct vc_bits *b,
 				size_t *n);
 
@@ -96,7 +113,8 @@ struct vc_arch_summary {
 	uint32_t arch;         /* VC_NO_NAME: arch unknown */
 	size_t nodes;          /* probed nodes of this arch */
 	struct vc_bits global; /* models usable on every one of them */
-	uint32_t *model_count; /* name id -> nodes with that usable model */
+	struct vc_bits models; /* models usable on at least one of them */
+	uint32_t *counts;      /* per element of models: nodes with it usable */
 };
 
 struct vc_summary {
@@ -104,12 +122,21 @@ struct vc_summary {
 	size_t n_archs;
 	size_t probed;
 	struct vc_bits vendors;
-	struct vc_bits models; /* usable somewhere */
+	struct vc_bits models;   /* usable somewhere */
+	size_t *support_off;     /* per element of models + 1: start in support */
+	uint32_t *support_nodes; /* indexes of probed nodes, per model in node order */
 };
 
 /** Compute the summary (after vc_cluster_sort). */
 void vc_cluster_summarize(const struct vc_cluster *c, struct vc_summary *s);
 void vc_summary_clear(struct vc_summary *s);
+
+/**
+ * The probed nodes (indexes into @c->nodes, in order) on which model @id
+ * is usable; sets *@n. NULL with *@n = 0 for a model usable nowhere.
+ */
+const uint32_t *vc_summary_model_nodes(const struct vc_summary *s, uint32_t id,
+				       size_t *n);
 
 /** Models usable on at least ceil(@percent% of the arch's probed nodes). */
 size_t vc_quorum_needed(size_t nodes, unsigned percent);

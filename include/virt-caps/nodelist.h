@@ -11,6 +11,18 @@
 
 #include "virt-caps/labels.h"
 
+/*
+ * Limits on hostile input, for both readers (JSON and YAML). No Kubernetes
+ * object is larger than etcd's request limit (~1.5 MiB; annotations are
+ * at most 256 KiB in all): a single string or key (or number) over
+ * VC_NODELIST_MAX_TOKEN, or a single node object over
+ * VC_NODELIST_MAX_OBJECT, is refused with one error, having read only a
+ * little more than the limit, so that one huge token costs neither
+ * minutes (parsers re-scan a token that spans chunks) nor copies of it.
+ */
+#define VC_NODELIST_MAX_TOKEN (4 * 1024 * 1024)
+#define VC_NODELIST_MAX_OBJECT (16 * 1024 * 1024)
+
 /** Called once per node; @labels are valid only during the call. */
 typedef void vc_nodelist_fn(void *data, const char *name,
 			    const struct vc_label_ref *labels, size_t n_labels);
@@ -28,7 +40,10 @@ void vc_nodelist_free(struct vc_nodelist *p);
 void vc_nodelist_set_filter(struct vc_nodelist *p,
 			    bool (*want)(void *data, const char *key, size_t len));
 
-/** Feed the next chunk. Returns 0, or -EINVAL after reporting bad JSON. */
+/**
+ * Feed the next chunk. Returns 0, or -EINVAL after reporting bad JSON or
+ * a token or node over the limits above.
+ */
 int vc_nodelist_feed(struct vc_nodelist *p, const void *buf, size_t len);
 
 /**
@@ -40,3 +55,8 @@ int vc_nodelist_finish(struct vc_nodelist *p);
 const char *vc_nodelist_continue(const struct vc_nodelist *p);
 /** Number of nodes handed to the callback so far. */
 size_t vc_nodelist_count(const struct vc_nodelist *p);
+/**
+ * True when the input was refused for a token or node over the limits
+ * above (reported): reading it again cannot help.
+ */
+bool vc_nodelist_too_big(const struct vc_nodelist *p);

@@ -9,7 +9,7 @@
 #define MAX_ODD_WARNINGS 20
 #define K8S_ARCH_LABEL "kubernetes.io/arch"
 
-/* Which bitset a named label kind fills (+1: 0 means none). */
+/* Which id set a named label kind fills (+1: 0 means none). */
 static const int kind_set[VC_L_COUNT] = {
 	[VC_L_MODEL] = VC_SET_MODELS + 1,
 	[VC_L_MIGRATION_MODEL] = VC_SET_MIGRATION + 1,
@@ -61,11 +61,57 @@ string_slot(struct vc_cnode *cn, enum vc_label_kind kind)
 		return &cn->qemu_version;
 	case VC_L_VIRTTYPE:
 		return &cn->virttype;
-	case VC_L_ARCH:
-		return &cn->arch;
 	default:
 		return NULL;
 	}
+}
+
+/*
+ * The architectures libvirt names, and Go's names of them (kubelet sets
+ * kubernetes.io/arch to its GOARCH). An arch label is a group key of the
+ * report: a value outside this list is skipped as odd, so that a typo or
+ * a hostile value never makes a group of its own.
+ */
+static const char *const libvirt_arches[] = {
+	"aarch64",  "alpha",   "armv6l",      "armv7b",   "armv7l",     "cris",
+	"i686",     "lm32",    "loongarch64", "m68k",     "microblaze", "microblazeel",
+	"mips",     "mipsel",  "mips64",      "mips64el", "openrisc",   "parisc",
+	"parisc64", "ppc",     "ppcle",       "ppc64",    "ppc64le",    "ppcemb",
+	"riscv32",  "riscv64", "s390",        "s390x",    "sh4",        "sh4eb",
+	"sparc",    "sparc64", "unicore32",   "x86_64",   "xtensa",     "xtensaeb",
+};
+
+/* Go's names where they differ from libvirt's. */
+static const struct {
+	const char *go;
+	const char *libvirt;
+} go_arches[] = {
+	{"amd64", "x86_64"},        {"arm64", "aarch64"}, {"386", "i686"},
+	{"arm", "armv7l"},          {"mipsle", "mipsel"}, {"mips64le", "mips64el"},
+	{"loong64", "loongarch64"},
+};
+
+const char *
+vc_cluster_arch_name(const char *value)
+{
+	for (size_t i = 0; i < ARRAY_LENGTH(go_arches); i++)
+		if (streq(value, go_arches[i].go))
+			return go_arches[i].libvirt;
+	for (size_t i = 0; i < ARRAY_LENGTH(libvirt_arches); i++)
+		if (streq(value, libvirt_arches[i]))
+			return libvirt_arches[i];
+	return NULL;
+}
+
+static const char *
+set_arch(struct vc_cluster *c, struct vc_cnode *cn, const char *datum)
+{
+	const char *arch = vc_cluster_arch_name(datum);
+
+	if (!arch)
+		return "not a known architecture";
+	cn->arch = intern(c, arch);
+	return NULL;
 }
 
 static const char *
@@ -104,7 +150,9 @@ decode_one(struct vc_cluster *c, struct vc_cnode *cn, const struct vc_label_ref 
 	else if (kind_set[kind] && !*datum)
 		why = "empty name";
 	else if (kind_set[kind])
-		vc_bits_set(&cn->sets[kind_set[kind] - 1], intern(c, datum));
+		vc_bits_add(&c->scratch[kind_set[kind] - 1], intern(c, datum));
+	else if (kind == VC_L_ARCH)
+		why = set_arch(c, cn, datum);
 	else if ((slot = string_slot(cn, kind)) && !set_string(c, slot, datum))
 		why = "not a valid label value";
 	else if (kind == VC_L_TSC_FREQUENCY || kind == VC_L_TSC_SCALABLE)
@@ -140,19 +188,24 @@ has_scheme(const struct vc_cluster *c, const struct vc_label_ref *labels, size_t
 	return false;
 }
 
-static const char *
-k8s_arch(const struct vc_label_ref *labels, size_t n)
+/* kubernetes.io/arch, for a node whose own labels name no arch. */
+static void
+k8s_arch(struct vc_cluster *c, struct vc_cnode *cn, const struct vc_label_ref *labels,
+	 size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!streq(labels[i].key, K8S_ARCH_LABEL) || !labels[i].value)
+		const char *why;
+
+		if (!streq(labels[i].key, K8S_ARCH_LABEL))
 			continue;
-		if (streq(labels[i].value, "amd64"))
-			return "x86_64";
-		if (streq(labels[i].value, "arm64"))
-			return "aarch64";
-		return labels[i].value;
+		if (!labels[i].value)
+			why = "value is not a string";
+		else
+			why = set_arch(c, cn, labels[i].value);
+		if (why)
+			odd(c, cn->name, &labels[i], why);
+		return;
 	}
-	return NULL;
 }
 
 static struct vc_cnode *
@@ -178,7 +231,6 @@ vc_cluster_add(struct vc_cluster *c, const char *name, const struct vc_label_ref
 	       size_t n_labels)
 {
 	struct vc_cnode *cn = new_node(c, name);
-	const char *arch;
 
 	/* nfd labels win; KubeVirt's own are the fallback (plain KubeVirt). */
 	if (has_scheme(c, labels, n_labels, VC_SCHEME_NFD)) {
@@ -188,11 +240,18 @@ vc_cluster_add(struct vc_cluster *c, const char *name, const struct vc_label_ref
 		cn->probed = true;
 		cn->scheme = VC_SCHEME_KUBEVIRT;
 	}
-	for (size_t i = 0; cn->probed && i < n_labels; i++)
+	if (!cn->probed)
+		return;
+	for (size_t i = 0; i < n_labels; i++)
 		decode_one(c, cn, &labels[i], cn->scheme);
-	arch = k8s_arch(labels, n_labels);
-	if (cn->probed && cn->arch == VC_NO_NAME && arch)
-		cn->arch = intern(c, arch);
+	for (int set = 0; set < VC_SET_COUNT; set++) {
+		vc_bits_finish(&c->scratch[set]);
+		if (c->scratch[set].n)
+			vc_bits_copy(&cn->sets[set], &c->scratch[set]);
+		c->scratch[set].n = 0;
+	}
+	if (cn->arch == VC_NO_NAME)
+		k8s_arch(c, cn, labels, n_labels);
 }
 
 bool
@@ -314,29 +373,54 @@ vc_cluster_sort(struct vc_cluster *c)
 	c->by_rank = ids;
 }
 
-/*
- * No sorting per list: move each set bit to its rank, then read the
- * ranked bitset in order. Linear in the list and the name count.
- */
-uint32_t *
-vc_cluster_sorted_ids(const struct vc_cluster *c, const struct vc_bits *b, size_t *n)
+static size_t
+log2_ceil(size_t n)
+{
+	return n > 1 ? 64 - (size_t)__builtin_clzll(n - 1) : 1;
+}
+
+/* Few names: mark each id's rank in a bitset over all names and read it
+ * in order, O(k + names/64). */
+static void
+ids_by_rank_dense(const struct vc_cluster *c, const struct vc_bits *b, uint32_t *out)
 {
 	size_t words = (c->names.n + 63) / 64, k = 0;
 	uint64_t *ranked = xzalloc((words + 1) * sizeof(*ranked));
-	uint32_t *ids = xzalloc((vc_bits_count(b) + 1) * sizeof(*ids));
 
-	for (size_t i = 0; i < b->n_words; i++) {
-		for (uint64_t w = b->w[i]; w; w &= w - 1) {
-			uint32_t r = c->rank[i * 64 + (size_t)__builtin_ctzll(w)];
+	for (size_t i = 0; i < b->n; i++) {
+		uint32_t r = c->rank[b->ids[i]];
 
-			ranked[r / 64] |= 1ULL << (r % 64);
-		}
+		ranked[r / 64] |= 1ULL << (r % 64);
 	}
 	for (size_t i = 0; i < words; i++)
 		for (uint64_t w = ranked[i]; w; w &= w - 1)
-			ids[k++] = c->by_rank[i * 64 + (size_t)__builtin_ctzll(w)];
+			out[k++] = c->by_rank[i * 64 + (size_t)__builtin_ctzll(w)];
 	free(ranked);
-	*n = k;
+}
+
+/* Many names for a short list: sort the list's ranks, O(k log k). */
+static void
+ids_by_rank_sort(const struct vc_cluster *c, const struct vc_bits *b, uint32_t *out)
+{
+	for (size_t i = 0; i < b->n; i++)
+		out[i] = c->rank[b->ids[i]];
+	qsort(out, b->n, sizeof(*out), vc_cmp_u32);
+	for (size_t i = 0; i < b->n; i++)
+		out[i] = c->by_rank[out[i]];
+}
+
+uint32_t *
+vc_cluster_sorted_ids(const struct vc_cluster *c, const struct vc_bits *b, size_t *n)
+{
+	uint32_t *ids = xzalloc((b->n + 1) * sizeof(*ids));
+
+	/* Whichever is cheaper: the bitset costs a word per 64 names, the
+	 * sort about log2(k) comparisons per id. */
+	if (c->names.n / 64 <= b->n * log2_ceil(b->n))
+		ids_by_rank_dense(c, b, ids);
+	else
+		ids_by_rank_sort(c, b, ids);
+	*n = b->n;
 	return ids;
 }
 
@@ -397,6 +481,8 @@ vc_cluster_clear(struct vc_cluster *c)
 	free(c->rank);
 	free(c->by_rank);
 	free(c->clash.name);
+	for (int set = 0; set < VC_SET_COUNT; set++)
+		vc_bits_clear(&c->scratch[set]);
 	vc_names_clear(&c->names);
 	memset(c, 0, sizeof(*c));
 }
@@ -408,28 +494,89 @@ vc_quorum_needed(size_t nodes, unsigned percent)
 	return (nodes * percent + 99) / 100;
 }
 
+/* Group index + 1 of each arch id (0: no group yet); unknown arch last. */
 static struct vc_arch_summary *
-arch_group(const struct vc_cluster *c, struct vc_summary *s, uint32_t arch)
+arch_group(struct vc_summary *s, uint32_t *group_of, uint32_t arch_slot, uint32_t arch)
 {
 	struct vc_arch_summary *g;
 
-	for (size_t i = 0; i < s->n_archs; i++)
-		if (s->archs[i].arch == arch)
-			return &s->archs[i];
+	if (group_of[arch_slot])
+		return &s->archs[group_of[arch_slot] - 1];
 	s->archs = xrealloc(s->archs, (s->n_archs + 1) * sizeof(*s->archs));
 	g = &s->archs[s->n_archs++];
 	memset(g, 0, sizeof(*g));
 	g->arch = arch;
-	g->model_count = xzalloc((c->names.n + 1) * sizeof(*g->model_count));
+	group_of[arch_slot] = (uint32_t)s->n_archs;
 	return g;
 }
 
+/*
+ * Count the usable models of the nodes @idx[0..@n): the distinct ids into
+ * @models, sorted, and how many nodes have each into *@counts. @tally is
+ * a zeroed scratch array over all names, zeroed again on return: only
+ * the ids seen are visited, so the cost is the number of labels (plus
+ * sorting the distinct ids), never groups x names.
+ */
 static void
-count_models(struct vc_arch_summary *g, const struct vc_bits *models)
+count_models(const struct vc_cluster *c, const uint32_t *idx, size_t n, uint32_t *tally,
+	     struct vc_bits *models, uint32_t **counts)
 {
-	for (size_t i = 0; i < models->n_words; i++)
-		for (uint64_t w = models->w[i]; w; w &= w - 1)
-			g->model_count[i * 64 + (size_t)__builtin_ctzll(w)]++;
+	for (size_t i = 0; i < n; i++) {
+		const struct vc_bits *m = &c->nodes[idx[i]].sets[VC_SET_MODELS];
+
+		for (size_t k = 0; k < m->n; k++)
+			if (tally[m->ids[k]]++ == 0)
+				vc_bits_add(models, m->ids[k]);
+	}
+	vc_bits_finish(models);
+	*counts = xzalloc((models->n + 1) * sizeof(**counts));
+	for (size_t k = 0; k < models->n; k++) {
+		(*counts)[k] = tally[models->ids[k]];
+		tally[models->ids[k]] = 0;
+	}
+}
+
+static void
+summarize_group(const struct vc_cluster *c, const uint32_t *idx, uint32_t *tally,
+		struct vc_arch_summary *g)
+{
+	count_models(c, idx, g->nodes, tally, &g->models, &g->counts);
+	/* Usable on every node of the group: counted once per node. */
+	for (size_t k = 0; k < g->models.n; k++)
+		if (g->counts[k] == g->nodes)
+			vc_bits_add(&g->global, g->models.ids[k]);
+}
+
+/*
+ * For model_support: per model (in id order) the probed nodes @idx[0..@n)
+ * that have it, in node order, by one counting and one filling pass.
+ */
+static void
+support_lists(const struct vc_cluster *c, const uint32_t *idx, size_t n, uint32_t *tally,
+	      struct vc_summary *s)
+{
+	uint32_t *next = NULL; /* per model: where its next node goes */
+	size_t total = 0;
+
+	count_models(c, idx, n, tally, &s->models, &next);
+	s->support_off = xzalloc((s->models.n + 1) * sizeof(*s->support_off));
+	for (size_t k = 0; k < s->models.n; k++) {
+		s->support_off[k] = total;
+		total += next[k];
+		next[k] = (uint32_t)s->support_off[k];
+		tally[s->models.ids[k]] = (uint32_t)k; /* id -> index, for filling */
+	}
+	s->support_off[s->models.n] = total;
+	s->support_nodes = xzalloc((total + 1) * sizeof(*s->support_nodes));
+	for (size_t i = 0; i < n; i++) {
+		const struct vc_bits *m = &c->nodes[idx[i]].sets[VC_SET_MODELS];
+
+		for (size_t k = 0; k < m->n; k++)
+			s->support_nodes[next[tally[m->ids[k]]]++] = idx[i];
+	}
+	for (size_t k = 0; k < s->models.n; k++)
+		tally[s->models.ids[k]] = 0;
+	free(next);
 }
 
 static int
@@ -444,10 +591,13 @@ cmp_groups(const void *a, const void *b, void *data)
 	return strcmp(vc_names_str(&c->names, x->arch), vc_names_str(&c->names, y->arch));
 }
 
-void
-vc_cluster_summarize(const struct vc_cluster *c, struct vc_summary *s)
+/* Each probed node's group index into @group; vendors and counts. */
+static void
+group_nodes(const struct vc_cluster *c, struct vc_summary *s, uint32_t *group)
 {
-	memset(s, 0, sizeof(*s));
+	uint32_t n = c->names.n;
+	uint32_t *group_of = xzalloc(((size_t)n + 1) * sizeof(*group_of));
+
 	for (size_t i = 0; i < c->n; i++) {
 		const struct vc_cnode *cn = &c->nodes[i];
 		struct vc_arch_summary *g;
@@ -455,18 +605,75 @@ vc_cluster_summarize(const struct vc_cluster *c, struct vc_summary *s)
 		if (!cn->probed)
 			continue;
 		s->probed++;
-		g = arch_group(c, s, cn->arch);
-		if (g->nodes++ == 0)
-			vc_bits_copy(&g->global, &cn->sets[VC_SET_MODELS]);
-		else
-			vc_bits_and(&g->global, &cn->sets[VC_SET_MODELS]);
-		count_models(g, &cn->sets[VC_SET_MODELS]);
-		vc_bits_or(&s->models, &cn->sets[VC_SET_MODELS]);
+		g = arch_group(s, group_of, cn->arch == VC_NO_NAME ? n : cn->arch,
+			       cn->arch);
+		g->nodes++;
+		group[i] = (uint32_t)(g - s->archs);
 		if (cn->vendor != VC_NO_NAME)
-			vc_bits_set(&s->vendors, cn->vendor);
+			vc_bits_add(&s->vendors, cn->vendor);
 	}
+	vc_bits_finish(&s->vendors);
+	free(group_of);
+}
+
+/* The probed nodes' indexes, grouped by arch group (a counting sort),
+ * each group in node order; @start[g] is where group g begins. */
+static uint32_t *
+order_by_group(const struct vc_cluster *c, const struct vc_summary *s,
+	       const uint32_t *group, size_t *start)
+{
+	uint32_t *idx = xzalloc((s->probed + 1) * sizeof(*idx));
+	size_t *next = xzalloc((s->n_archs + 1) * sizeof(*next));
+
+	for (size_t g = 0; g < s->n_archs; g++)
+		start[g + 1] = start[g] + s->archs[g].nodes;
+	memcpy(next, start, s->n_archs * sizeof(*next));
+	for (size_t i = 0; i < c->n; i++)
+		if (c->nodes[i].probed)
+			idx[next[group[i]]++] = (uint32_t)i;
+	free(next);
+	return idx;
+}
+
+void
+vc_cluster_summarize(const struct vc_cluster *c, struct vc_summary *s)
+{
+	uint32_t *tally = xzalloc(((size_t)c->names.n + 1) * sizeof(*tally));
+	uint32_t *group = xzalloc((c->n + 1) * sizeof(*group));
+	size_t *start;
+	uint32_t *idx, *all;
+
+	memset(s, 0, sizeof(*s));
+	group_nodes(c, s, group);
+	start = xzalloc((s->n_archs + 1) * sizeof(*start));
+	idx = order_by_group(c, s, group, start);
+	for (size_t g = 0; g < s->n_archs; g++)
+		summarize_group(c, idx + start[g], tally, &s->archs[g]);
+	/* model_support lists nodes in name order, whatever their arch. */
+	all = xzalloc((s->probed + 1) * sizeof(*all));
+	for (size_t i = 0, k = 0; i < c->n; i++)
+		if (c->nodes[i].probed)
+			all[k++] = (uint32_t)i;
+	support_lists(c, all, s->probed, tally, s);
 	if (s->n_archs > 1)
 		qsort_r(s->archs, s->n_archs, sizeof(*s->archs), cmp_groups, (void *)c);
+	free(all);
+	free(idx);
+	free(start);
+	free(group);
+	free(tally);
+}
+
+const uint32_t *
+vc_summary_model_nodes(const struct vc_summary *s, uint32_t id, size_t *n)
+{
+	size_t k = vc_bits_index(&s->models, id);
+
+	*n = 0;
+	if (k == SIZE_MAX)
+		return NULL;
+	*n = s->support_off[k + 1] - s->support_off[k];
+	return s->support_nodes + s->support_off[k];
 }
 
 void
@@ -474,10 +681,13 @@ vc_summary_clear(struct vc_summary *s)
 {
 	for (size_t i = 0; i < s->n_archs; i++) {
 		vc_bits_clear(&s->archs[i].global);
-		free(s->archs[i].model_count);
+		vc_bits_clear(&s->archs[i].models);
+		free(s->archs[i].counts);
 	}
 	free(s->archs);
 	vc_bits_clear(&s->vendors);
 	vc_bits_clear(&s->models);
+	free(s->support_off);
+	free(s->support_nodes);
 	memset(s, 0, sizeof(*s));
 }

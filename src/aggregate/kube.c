@@ -356,18 +356,25 @@ http_error(struct lister *l, long status, const struct vc_buf *body)
 }
 
 static enum outcome
+too_many(const struct lister *l)
+{
+	vc_err("listing nodes at %s: more than --max-nodes=%zu nodes (page %zu); raise --max-nodes if the cluster really is that large",
+	       l->cfg->server, l->o->max_nodes, l->page + 1);
+	return PAGE_FATAL;
+}
+
+static enum outcome
 classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 {
 	long status = 0;
 
 	curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
-	if (r->too_many) {
-		vc_err("listing nodes at %s: more than --max-nodes=%zu nodes (page %zu); raise --max-nodes if the cluster really is that large",
-		       l->cfg->server, l->o->max_nodes, l->page + 1);
-		return PAGE_FATAL;
-	}
+	if (r->too_many)
+		return too_many(l);
 	if (rc == CURLE_OK && status != 200)
 		return http_error(l, status, &r->error_body);
+	if (rc == CURLE_WRITE_ERROR && vc_nodelist_too_big(r->parser))
+		return PAGE_FATAL; /* reported; the server sends the same again */
 	if (rc == CURLE_WRITE_ERROR) {
 		snprintf(l->reason, sizeof(l->reason),
 			 "page %zu: the body is not a node list", l->page + 1);
@@ -386,7 +393,8 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 			 "page %zu: incomplete or invalid node list", l->page + 1);
 		return PAGE_RETRY;
 	}
-	return PAGE_OK;
+	/* The reader may hand over the page's last nodes only at its end. */
+	return r->too_many ? too_many(l) : PAGE_OK;
 }
 
 static enum outcome

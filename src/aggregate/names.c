@@ -77,79 +77,167 @@ vc_names_clear(struct vc_names *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static void
+reserve(struct vc_bits *b, size_t n)
+{
+	if (n <= b->cap)
+		return;
+	b->cap = n > b->cap * 2 ? n : b->cap * 2;
+	b->ids = xrealloc(b->ids, b->cap * sizeof(*b->ids));
+}
+
+/* Index of the first element >= @id. */
+static size_t
+lower_bound(const struct vc_bits *b, uint32_t id)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void
 vc_bits_set(struct vc_bits *b, uint32_t id)
 {
-	size_t w = id / 64;
+	size_t i;
 
-	if (w >= b->n_words) {
-		size_t n = w + 1 > b->n_words * 2 ? w + 1 : b->n_words * 2;
-
-		b->w = xrealloc(b->w, n * sizeof(*b->w));
-		memset(b->w + b->n_words, 0, (n - b->n_words) * sizeof(*b->w));
-		b->n_words = n;
+	if (b->n == 0 || b->ids[b->n - 1] < id) {
+		vc_bits_add(b, id);
+		return;
 	}
-	b->w[w] |= 1ULL << (id % 64);
+	i = lower_bound(b, id);
+	if (b->ids[i] == id)
+		return;
+	reserve(b, b->n + 1);
+	memmove(b->ids + i + 1, b->ids + i, (b->n - i) * sizeof(*b->ids));
+	b->ids[i] = id;
+	b->n++;
+}
+
+void
+vc_bits_add(struct vc_bits *b, uint32_t id)
+{
+	if (b->n == b->cap)
+		reserve(b, b->cap ? b->cap * 2 : 8);
+	b->ids[b->n++] = id;
+}
+
+int
+vc_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+vc_bits_finish(struct vc_bits *b)
+{
+	size_t k = 0;
+	bool sorted = true;
+
+	/* Labels usually arrive sorted by key, so ids mostly ascend: check
+	 * before paying for a sort. */
+	for (size_t i = 1; i < b->n && sorted; i++)
+		sorted = b->ids[i - 1] < b->ids[i];
+	if (!sorted) {
+		qsort(b->ids, b->n, sizeof(*b->ids), vc_cmp_u32);
+		for (size_t i = 0; i < b->n; i++)
+			if (k == 0 || b->ids[k - 1] != b->ids[i])
+				b->ids[k++] = b->ids[i];
+		b->n = k;
+	}
 }
 
 bool
 vc_bits_test(const struct vc_bits *b, uint32_t id)
 {
-	size_t w = id / 64;
+	return vc_bits_index(b, id) != SIZE_MAX;
+}
 
-	return w < b->n_words && (b->w[w] >> (id % 64)) & 1;
+size_t
+vc_bits_index(const struct vc_bits *b, uint32_t id)
+{
+	size_t i = lower_bound(b, id);
+
+	return i < b->n && b->ids[i] == id ? i : SIZE_MAX;
 }
 
 void
 vc_bits_and(struct vc_bits *dst, const struct vc_bits *src)
 {
-	for (size_t i = 0; i < dst->n_words; i++)
-		dst->w[i] &= i < src->n_words ? src->w[i] : 0;
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < dst->n && j < src->n) {
+		if (dst->ids[i] < src->ids[j])
+			i++;
+		else if (dst->ids[i] > src->ids[j])
+			j++;
+		else
+			dst->ids[k++] = dst->ids[i++], j++;
+	}
+	dst->n = k;
 }
 
 void
 vc_bits_or(struct vc_bits *dst, const struct vc_bits *src)
 {
-	if (src->n_words > dst->n_words) {
-		dst->w = xrealloc(dst->w, src->n_words * sizeof(*dst->w));
-		memset(dst->w + dst->n_words, 0,
-		       (src->n_words - dst->n_words) * sizeof(*dst->w));
-		dst->n_words = src->n_words;
+	size_t cap = dst->n + src->n + 1;
+	uint32_t *out = xzalloc(cap * sizeof(*out));
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < dst->n || j < src->n) {
+		if (j == src->n || (i < dst->n && dst->ids[i] < src->ids[j]))
+			out[k++] = dst->ids[i++];
+		else if (i == dst->n || src->ids[j] < dst->ids[i])
+			out[k++] = src->ids[j++];
+		else
+			out[k++] = dst->ids[i++], j++;
 	}
-	for (size_t i = 0; i < src->n_words; i++)
-		dst->w[i] |= src->w[i];
+	free(dst->ids);
+	dst->ids = out;
+	dst->n = k;
+	dst->cap = cap;
 }
 
 void
 vc_bits_copy(struct vc_bits *dst, const struct vc_bits *src)
 {
 	vc_bits_clear(dst);
-	vc_bits_or(dst, src);
+	reserve(dst, src->n);
+	if (src->n)
+		memcpy(dst->ids, src->ids, src->n * sizeof(*dst->ids));
+	dst->n = src->n;
 }
 
 size_t
 vc_bits_count(const struct vc_bits *b)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < b->n_words; i++)
-		n += (size_t)__builtin_popcountll(b->w[i]);
-	return n;
+	return b->n;
 }
 
 bool
 vc_bits_empty(const struct vc_bits *b)
 {
-	for (size_t i = 0; i < b->n_words; i++)
-		if (b->w[i])
-			return false;
-	return true;
+	return b->n == 0;
 }
 
 void
 vc_bits_clear(struct vc_bits *b)
 {
-	free(b->w);
-	b->w = NULL;
-	b->n_words = 0;
+	free(b->ids);
+	memset(b, 0, sizeof(*b));
+}
+
+size_t
+vc_bits_bytes(const struct vc_bits *b)
+{
+	return b->cap * sizeof(*b->ids);
 }

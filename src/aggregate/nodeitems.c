@@ -57,7 +57,8 @@ struct vc_nodeitems {
 	void *data;
 	struct frame stack[MAX_DEPTH];
 	int depth;
-	bool failed; /* reported already */
+	bool failed;  /* reported already */
+	bool too_big; /* failed on a size limit */
 	bool root_seen;
 	char *root_kind;
 	char *cont;
@@ -72,6 +73,11 @@ struct vc_nodeitems {
 	bool (*want)(void *data, const char *key, size_t len);
 	size_t items; /* items seen */
 	size_t count; /* nodes emitted */
+	/* sizes, in the reader's byte offsets */
+	size_t pos;         /* of the next event (vc_nodeitems_at) */
+	bool in_item;       /* between an item's start and end */
+	size_t item_start;  /* offset of the open item */
+	size_t items_bytes; /* bytes of the items that ended */
 };
 
 bool
@@ -92,6 +98,18 @@ bool
 vc_nodeitems_failed(const struct vc_nodeitems *it)
 {
 	return it->failed;
+}
+
+void
+vc_nodeitems_set_too_big(struct vc_nodeitems *it)
+{
+	it->too_big = true;
+}
+
+bool
+vc_nodeitems_too_big(const struct vc_nodeitems *it)
+{
+	return it->too_big;
 }
 
 bool
@@ -301,6 +319,50 @@ child_of_map(const struct frame *f)
 	}
 }
 
+void
+vc_nodeitems_at(struct vc_nodeitems *it, size_t pos)
+{
+	it->pos = pos;
+}
+
+void
+vc_nodeitems_where(const struct vc_nodeitems *it, char *buf, size_t size)
+{
+	if (!it->in_item)
+		snprintf(buf, size, "the top level");
+	else if (it->item_name)
+		snprintf(buf, size, "item %zu (node %.253s)", it->items, it->item_name);
+	else
+		snprintf(buf, size, "item %zu", it->items);
+}
+
+bool
+vc_nodeitems_check_size(struct vc_nodeitems *it, size_t pos)
+{
+	char where[300];
+
+	/* Outside the items: the root (a single Node, or a list's own
+	 * fields), which counts every byte but those of the items. */
+	if ((it->in_item ? pos - it->item_start : pos - it->items_bytes) <=
+	    VC_NODELIST_MAX_OBJECT)
+		return true;
+	vc_nodeitems_where(it, where, sizeof(where));
+	it->too_big = true;
+	return vc_nodeitems_fail(it,
+				 "%s: node object larger than %d MiB (the limit; "
+				 "Kubernetes objects are at most ~1.5 MiB)",
+				 where, VC_NODELIST_MAX_OBJECT / (1024 * 1024));
+}
+
+static bool
+start_item(struct vc_nodeitems *it)
+{
+	reset_item(it);
+	it->in_item = true;
+	it->item_start = it->pos;
+	return push(it, C_ITEM, true);
+}
+
 bool
 vc_nodeitems_start_map(struct vc_nodeitems *it)
 {
@@ -313,10 +375,8 @@ vc_nodeitems_start_map(struct vc_nodeitems *it)
 		it->root_seen = true;
 		return push(it, C_ROOT, true);
 	}
-	if (f->ctx == C_ITEMS) {
-		reset_item(it);
-		return push(it, C_ITEM, true);
-	}
+	if (f->ctx == C_ITEMS)
+		return start_item(it);
 	if (f->ctx == C_LABELS)
 		return vc_nodeitems_fail(it, "label values must be strings, not %ss",
 					 it->words->map);
@@ -326,7 +386,13 @@ vc_nodeitems_start_map(struct vc_nodeitems *it)
 bool
 vc_nodeitems_end_map(struct vc_nodeitems *it)
 {
-	return pop(it) == C_ITEM ? end_item(it) : true;
+	if (pop(it) != C_ITEM)
+		return true;
+	if (!vc_nodeitems_check_size(it, it->pos))
+		return false;
+	it->in_item = false;
+	it->items_bytes += it->pos - it->item_start;
+	return end_item(it);
 }
 
 bool

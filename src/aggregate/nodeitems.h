@@ -33,6 +33,9 @@ void vc_nodeitems_set_filter(struct vc_nodeitems *it,
 bool vc_nodeitems_fail(struct vc_nodeitems *it, const char *fmt, ...) _printf_(2, 3);
 /** True once anything was refused (and reported). */
 bool vc_nodeitems_failed(const struct vc_nodeitems *it);
+/** Note that the refusal was a size limit: reading the input again cannot help. */
+void vc_nodeitems_set_too_big(struct vc_nodeitems *it);
+bool vc_nodeitems_too_big(const struct vc_nodeitems *it);
 /** True once the top-level value has begun. */
 bool vc_nodeitems_started(const struct vc_nodeitems *it);
 /**
@@ -49,6 +52,24 @@ bool vc_nodeitems_end_seq(struct vc_nodeitems *it);
 bool vc_nodeitems_key(struct vc_nodeitems *it, const char *s, size_t len);
 /** A scalar value; @s is NULL for a non-string (null, boolean, number). */
 bool vc_nodeitems_scalar(struct vc_nodeitems *it, const char *s, size_t len);
+
+/**
+ * The reader's byte offset in its input where the next event happens
+ * (or a little past it): call it before each start and end of a map, so
+ * that each node object's size is known.
+ */
+void vc_nodeitems_at(struct vc_nodeitems *it, size_t pos);
+/**
+ * The input has been read up to @pos: refuses (and reports) a node
+ * object (a list item, or a single Node) already larger than
+ * VC_NODELIST_MAX_OBJECT. Returns false then.
+ */
+bool vc_nodeitems_check_size(struct vc_nodeitems *it, size_t pos);
+/**
+ * Where the reader is, for messages: "item 3 (node n1)", "item 3" when
+ * its name is not known yet, or "the top level".
+ */
+void vc_nodeitems_where(const struct vc_nodeitems *it, char *buf, size_t size);
 
 /**
  * The parser reached the end without a syntax error: checks that there

@@ -15,6 +15,14 @@ struct vc_nodeyaml {
 	struct vc_nodeitems *it;
 };
 
+/*
+ * libyaml reads ahead of the event it is building by at most its buffers
+ * (16 KiB raw, a few times that decoded) and a simple key's 1024
+ * characters: more input read since the last event than a token may be
+ * long plus this means a token over the limit.
+ */
+#define READ_AHEAD (256 * 1024)
+
 /* One vc_nodeyaml_read(). */
 struct yaml_read {
 	struct vc_nodeitems *it;
@@ -22,6 +30,9 @@ struct yaml_read {
 	void *src;
 	int read_errno;
 	bool doc_seen;
+	size_t read;       /* bytes read so far */
+	size_t last_event; /* bytes read when the last event came */
+	bool too_long;     /* a token over VC_NODELIST_MAX_TOKEN */
 };
 
 static size_t
@@ -124,8 +135,19 @@ on_event(struct yaml_read *p, const yaml_event_t *ev)
 static bool
 syntax_error(struct yaml_read *p, const yaml_parser_t *y)
 {
+	char where[300];
+
 	if (y->error == YAML_MEMORY_ERROR)
-		abort(); /* out of memory, as x*alloc */
+		abort();                /* out of memory, as x*alloc */
+	if (vc_nodeitems_failed(p->it)) /* the read handler said why */
+		return false;
+	if (p->too_long) {
+		vc_nodeitems_where(p->it, where, sizeof(where));
+		return vc_nodeitems_fail(
+			p->it,
+			"%s: a YAML token longer than %d MiB at line %zu (the limit; Kubernetes objects are at most ~1.5 MiB)",
+			where, VC_NODELIST_MAX_TOKEN / (1024 * 1024), y->mark.line + 1);
+	}
 	if (p->read_errno)
 		return vc_nodeitems_fail(p->it, "cannot read: %s",
 					 strerror(p->read_errno));
@@ -144,13 +166,23 @@ static int
 read_handler(void *data, unsigned char *buf, size_t size, size_t *size_read)
 {
 	struct yaml_read *p = data;
-	ssize_t n = p->reader(p->src, buf, size);
+	ssize_t n;
 
+	/* libyaml builds a scalar whole before its event: stop reading
+	 * once one is over the limit, and once the node is. */
+	if (p->read - p->last_event > VC_NODELIST_MAX_TOKEN + READ_AHEAD) {
+		p->too_long = true;
+		return 0;
+	}
+	if (!vc_nodeitems_check_size(p->it, p->read))
+		return 0;
+	n = p->reader(p->src, buf, size);
 	if (n < 0) {
 		p->read_errno = (int)-n;
 		return 0;
 	}
 	*size_read = (size_t)n;
+	p->read += (size_t)n;
 	return 1;
 }
 
@@ -163,6 +195,8 @@ parse_events(struct yaml_read *p, yaml_parser_t *y)
 	do {
 		if (!yaml_parser_parse(y, &ev))
 			return syntax_error(p, y);
+		p->last_event = p->read;
+		vc_nodeitems_at(p->it, p->read);
 		ok = on_event(p, &ev);
 		end = ev.type == YAML_STREAM_END_EVENT;
 		yaml_event_delete(&ev);

@@ -126,9 +126,10 @@ quorum_set(const struct vc_cluster *c, const struct vc_arch_summary *g, unsigned
 {
 	size_t need = vc_quorum_needed(g->nodes, percent);
 
-	for (uint32_t id = 0; id < c->names.n; id++)
-		if (g->model_count[id] >= need && g->model_count[id] > 0)
-			vc_bits_set(set, id);
+	/* g->models ascends, so each vc_bits_set() appends. */
+	for (size_t k = 0; k < g->models.n; k++)
+		if (g->counts[k] >= need && g->counts[k] > 0)
+			vc_bits_set(set, g->models.ids[k]);
 }
 
 static void
@@ -179,19 +180,15 @@ write_model_support(struct vc_out *o, const struct vc_cluster *c,
 	vc_out_list_begin(o);
 	for (size_t i = 0; i < n; i++) {
 		size_t count = 0;
+		const uint32_t *nodes = vc_summary_model_nodes(s, ids[i], &count);
 
 		vc_out_map_begin(o);
 		vc_out_key(o, "model");
 		vc_out_str(o, vc_names_str(&c->names, ids[i]));
 		vc_out_key(o, "nodes");
 		vc_out_list_begin(o);
-		for (size_t k = 0; k < c->n; k++) {
-			if (c->nodes[k].probed &&
-			    vc_bits_test(&c->nodes[k].sets[VC_SET_MODELS], ids[i])) {
-				vc_out_str(o, c->nodes[k].name);
-				count++;
-			}
-		}
+		for (size_t k = 0; k < count; k++)
+			vc_out_str(o, c->nodes[nodes[k]].name);
 		vc_out_list_end(o);
 		vc_out_key(o, "count");
 		vc_out_uint(o, count);

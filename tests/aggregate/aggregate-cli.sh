@@ -67,6 +67,42 @@ for api in --kubeconfig=k --context=c --page-size=5 --request-timeout=5s --retri
 	usage_says "${api%%=*} is for the API; it cannot be used with -f" -f "$N" "$api"
 done
 
+# Limits on hostile input: one token over 4 MiB, one node over 16 MiB,
+# as JSON and as YAML; refused with one line naming the node, exit 3.
+python3 - "$TMP" <<'PY'
+import json, sys
+d = sys.argv[1]
+ns = "libvirt.feature.node.kubernetes.io/"
+def node(name, **meta):
+    return {"metadata": dict(name=name, labels={ns + "cpu-model.A": "true"}, **meta)}
+def write(stem, items):
+    doc = {"kind": "List", "items": items}
+    json.dump(doc, open(f"{d}/{stem}.json", "w"))
+    with open(f"{d}/{stem}.yaml", "w") as f:  # what kubectl -o yaml prints, by hand
+        f.write("kind: List\nitems:\n")
+        for it in items:
+            m = it["metadata"]
+            f.write(f"- metadata:\n    name: {m['name']}\n    labels:\n      {ns}cpu-model.A: \"true\"\n")
+            if "annotations" in m:
+                f.write("    annotations:\n")
+                for k, v in m["annotations"].items():
+                    f.write(f"      {k}: {v}\n")
+write("token", [node("n0"), node("n1", annotations={"a": "x" * (5 << 20)})])
+write("object", [node("n0"), node("n1", annotations={f"a{i}": "x" * (3 << 20) for i in range(6)})])
+PY
+for f in token.json token.yaml; do
+	run 3 "$A" -f "$TMP/$f"
+	one_line_error "$TMP/$f: item 1 (node n1): a $(echo "${f#token.}" | tr a-z A-Z) "
+	grep -qF "longer than 4 MiB" "$TMP/err" || fail "$f: the limit is not named"
+	[ ! -s "$TMP/out" ] || fail "$f: partial output"
+done
+ok "a 5 MiB annotation: exit 3, one line naming the node and the 4 MiB limit"
+for f in object.json object.yaml; do
+	run 3 "$A" -f "$TMP/$f"
+	one_line_error "$TMP/$f: item 1 (node n1): node object larger than 16 MiB"
+done
+ok "a node of 18 MiB in 3 MiB annotations: exit 3, one line naming the node"
+
 run 3 "$A" -f "$TMP/nonexistent.json"
 one_line_error "cannot open $TMP/nonexistent.json"
 ok "missing file: exit 3"

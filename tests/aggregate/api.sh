@@ -256,6 +256,19 @@ note_output
 cmp -s "$TMP/out" "$TMP/api-ok.json" || fail "5,000 foreign labels per node changed the report"
 ok "5,000 foreign labels and a 1 MiB annotation per node: the same report"
 
+# A page with a token over the 4 MiB limit is the server's failure: each
+# attempt stops there; the retries end with exit 4 and nothing printed.
+start huge-token
+run 4 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 --retries 3
+note_output
+one_line_error "page 1 of $URL/api/v1/nodes: item 0 (node "
+grep -q "item 0 (node [a-z0-9-]*): a JSON string longer than 4 MiB" "$TMP/err" ||
+	fail "huge-token: the limit is not named: $(cat "$TMP/err")"
+# Not retried: the server would send the same page again.
+[ "$(requests)" -eq 1 ] || fail "huge-token: $(requests) requests, expected 1"
+[ ! -s "$TMP/out" ] || fail "huge-token: partial report printed"
+ok "a 5 MiB annotation in a page: refused at the limit at once, exit 4, one line"
+
 for sc in reset-always gone-always; do
 	start $sc
 	run 4 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 --retries 2

@@ -104,7 +104,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "metadata": meta, "items": items}
 
     def bloat(self, meta):
-        """Scenario huge: 5,000 foreign labels and a 1 MiB annotation per node."""
+        """Scenario huge: 5,000 foreign labels and a 1 MiB annotation per node.
+        Scenario huge-token: a 5 MiB annotation (more than any real object)."""
+        if self.server.state.args.scenario == "huge-token":
+            return dict(meta, annotations={"example.com/blob": "x" * (5 << 20)})
         if self.server.state.args.scenario != "huge":
             return meta
         meta = dict(meta)
