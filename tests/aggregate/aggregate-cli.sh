@@ -67,6 +67,23 @@ for api in --kubeconfig=k --context=c --page-size=5 --request-timeout=5s --retri
 	usage_says "${api%%=*} is for the API; it cannot be used with -f" -f "$N" "$api"
 done
 
+# A usage error quotes the user's argument escaped, as every stderr line
+# is: a raw ESC would reach the terminal, a newline make two lines.
+EVIL=$'\e[2J\r\nX\a'
+SHOWN='\x1b[2J\x0d\x0aX\x07'
+usage_escaped() { # usage_escaped ARGS...: exit 2, one inert line quoting $SHOWN
+	usage_says "$SHOWN'" "$@"
+	! tr -d '\n' <"$TMP/err" | LC_ALL=C grep -q '[[:cntrl:]]' || fail "raw control bytes: $*"
+}
+usage_escaped -o "$EVIL" -f "$N"
+usage_escaped --quorum "$EVIL" -f "$N"
+usage_escaped --label-namespace "$EVIL" -f "$N"
+usage_escaped --page-size "$EVIL"
+usage_escaped -f "$N" "$EVIL"
+usage_escaped "--$EVIL"
+usage_escaped diff -o "$EVIL" a.yaml b.yaml
+usage_escaped diff "--$EVIL" a.yaml b.yaml
+
 # Limits on hostile input: one token over 4 MiB, one node over 16 MiB,
 # as JSON and as YAML; refused with one line naming the node, exit 3.
 python3 - "$TMP" <<'PY'
