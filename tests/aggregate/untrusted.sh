@@ -61,13 +61,13 @@ ok "broken JSON kubeconfig: one line with the position, no token"
 
 printf '{"status":{"token":"%s"},"kind":"ExecCredential"' "$TOKEN" | plugin broken-json
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
-one_line_error "exec credential plugin output: invalid JSON at line 1, byte"
+one_line_error "output of exec credential plugin $TMP/broken-json: invalid JSON at line 1, byte"
 no_token
-ok "broken ExecCredential (JSON) from a plugin: one line with the position, no token"
+ok "broken ExecCredential (JSON) from a plugin: one line naming the plugin, with the position, no token"
 
 printf 'kind: ExecCredential\nstatus:\n  token: "%s\n  x: [\n' "$TOKEN" | plugin broken-yaml
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
-one_line_error "exec credential plugin output: invalid YAML at line"
+one_line_error "output of exec credential plugin $TMP/broken-yaml: invalid YAML at line"
 no_token
 ok "broken ExecCredential (YAML) from a plugin: one line with the position, no token"
 
@@ -107,13 +107,13 @@ ok "1 MB of nested JSON lists to diff: exit 3, one line"
 
 plugin deep-json <"$TMP/deep.json"
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
-one_line_error "exec credential plugin output: invalid JSON at line 1, byte 65: nested deeper than 64 levels"
+one_line_error "output of exec credential plugin $TMP/deep-json: invalid JSON at line 1, byte 65: nested deeper than 64 levels"
 ok "1 MB of nested JSON lists from a plugin: exit 3, one line"
 
 python3 -c 'import sys; n = 10000; sys.stdout.write("kind: x\nstatus: " + "[" * n + "]" * n + "\n")' |
 	plugin deep-yaml
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
-one_line_error "exec credential plugin output: invalid YAML at line 2, column 72: nested deeper than 64 levels"
+one_line_error "output of exec credential plugin $TMP/deep-yaml: invalid YAML at line 2, column 72: nested deeper than 64 levels"
 ok "deeply nested YAML from a plugin: exit 3, one line"
 
 # 70 levels under a key nobody reads: before, silently made null.
@@ -226,3 +226,19 @@ if command -v openssl >/dev/null && python3 -c 'import ssl' 2>/dev/null; then
 else
 	echo "# not checked: the API case needs openssl and python3's ssl module"
 fi
+
+# --- 6. exec credential plugins that cannot run ---------------------------------
+# Before, all of these said "failed (exit status 127)", the child's own exit.
+exec_kubeconfig vc-no-such-plugin
+run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
+one_line_error "exec credential plugin vc-no-such-plugin was not found in PATH"
+ok "a plugin command not in PATH: one line saying so, exit 3"
+exec_kubeconfig "$TMP/missing-plugin"
+run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
+one_line_error "exec credential plugin $TMP/missing-plugin does not exist"
+printf '#!/bin/sh\nexit 0\n' >"$TMP/not-executable"
+chmod 0644 "$TMP/not-executable"
+exec_kubeconfig "$TMP/not-executable"
+run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
+one_line_error "cannot run exec credential plugin $TMP/not-executable: Permission denied"
+ok "a plugin path that does not exist or cannot be run: one line saying which, exit 3"
