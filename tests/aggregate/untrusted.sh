@@ -242,3 +242,16 @@ exec_kubeconfig "$TMP/not-executable"
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
 one_line_error "cannot run exec credential plugin $TMP/not-executable: Permission denied"
 ok "a plugin path that does not exist or cannot be run: one line saying which, exit 3"
+
+# A command relative to the kubeconfig's directory is shown as written
+# (it was ././plug.sh with the kubeconfig in the working directory).
+mkdir "$TMP/cwd"
+printf '#!/bin/sh\nexit 7\n' >"$TMP/cwd/plug.sh"
+chmod +x "$TMP/cwd/plug.sh"
+exec_kubeconfig ./plug.sh
+cp "$TMP/exec.kubeconfig" "$TMP/cwd/kc"
+(cd "$TMP/cwd" && run 3 "$A" --kubeconfig kc)
+one_line_error "exec credential plugin ./plug.sh failed (exit status 7)"
+(cd "$TMP" && run 3 "$A" --kubeconfig cwd/kc)
+one_line_error "exec credential plugin cwd/plug.sh failed (exit status 7)"
+ok "a relative plugin command is shown without a doubled ./"
