@@ -22,6 +22,11 @@
  */
 #define VC_NODELIST_MAX_TOKEN (4 * 1024 * 1024)
 #define VC_NODELIST_MAX_OBJECT (16 * 1024 * 1024)
+/*
+ * A node's name is a DNS-1123 subdomain (what the API server accepts):
+ * any other name is refused like an input over the limits above.
+ */
+#define VC_NODE_NAME_MAX 253
 
 /** Called once per node; @labels are valid only during the call. */
 typedef void vc_nodelist_fn(void *data, const char *name,
@@ -57,6 +62,6 @@ const char *vc_nodelist_continue(const struct vc_nodelist *p);
 size_t vc_nodelist_count(const struct vc_nodelist *p);
 /**
  * True when the input was refused for a token or node over the limits
- * above (reported): reading it again cannot help.
+ * above or an invalid node name (reported): reading it again cannot help.
  */
 bool vc_nodelist_too_big(const struct vc_nodelist *p);

@@ -29,6 +29,7 @@ struct plugin_run {
 	const struct vc_kube_config *cfg;
 	pid_t pid;  /* also the process group */
 	int out_fd; /* read end of its standard output, non-blocking */
+	int err_fd; /* read end of a pipe that gets execvp's errno, or EOF */
 	/* SIGCHLD is blocked while the plugin runs and let through only while
 	 * waiting in ppoll, so that its exit always ends the wait. */
 	sigset_t old_mask;
@@ -69,7 +70,7 @@ release_sigchld(const struct plugin_run *r)
 }
 
 static void
-run_child(const struct plugin_run *r, int out_fd)
+run_child(const struct plugin_run *r, int out_fd, int err_fd)
 {
 	const struct vc_kube_config *cfg = r->cfg;
 	const char *api = cfg->exec_api_version ? cfg->exec_api_version
@@ -79,6 +80,7 @@ run_child(const struct plugin_run *r, int out_fd)
 		"{\"kind\":\"ExecCredential\",\"apiVersion\":\"%s\",\"spec\":{\"interactive\":false}}",
 		api);
 	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int err;
 
 	/* Its own process group, so that on a timeout the plugin and
 	 * everything it started can be killed together. */
@@ -97,34 +99,89 @@ run_child(const struct plugin_run *r, int out_fd)
 		dup2(null_fd, 0);
 	dup2(out_fd, 1);
 	execvp(argv[0], argv);
+	/* The parent says why: "exit status 127" alone does not. */
+	err = errno;
+	if (write(err_fd, &err, sizeof(err)) < 0)
+		_exit(126);
 	_exit(127);
 }
 
+/*
+ * Why execvp failed in the child: a command that is not there (in PATH
+ * or at its path) or cannot be run says so, rather than "exit status 127".
+ */
+static int
+exec_failed(const struct plugin_run *r, int err)
+{
+	const char *cmd = r->cfg->exec_command;
+
+	if (err == ENOENT && !strchr(cmd, '/'))
+		vc_err("exec credential plugin %s was not found in PATH", cmd);
+	else if (err == ENOENT)
+		vc_err("exec credential plugin %s does not exist", cmd);
+	else
+		vc_err("cannot run exec credential plugin %s: %s", cmd, strerror(err));
+	return -ENOENT;
+}
+
+/* The child's execvp errno, or 0 once the exec succeeded (@fd closed on exec). */
+static int
+exec_errno(int fd)
+{
+	int err = 0;
+	ssize_t n;
+
+	while ((n = read(fd, &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	close(fd);
+	return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
+static void
+close_pair(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static int
+pipe_failed(const struct plugin_run *r, int fds[2])
+{
+	vc_err("cannot run exec credential plugin %s: pipe: %s", r->cfg->exec_command,
+	       strerror(errno));
+	if (fds)
+		close_pair(fds);
+	return -EINVAL;
+}
+
+/* Returns 0 with the plugin started, else -EINVAL (reported). */
 static int
 start_child(struct plugin_run *r)
 {
-	int fds[2];
+	int fds[2], errp[2];
 
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		vc_err("cannot run exec credential plugin %s: pipe: %s",
-		       r->cfg->exec_command, strerror(errno));
-		return -EINVAL;
-	}
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return pipe_failed(r, NULL);
+	if (pipe2(errp, O_CLOEXEC) < 0)
+		return pipe_failed(r, fds);
 	r->pid = fork();
 	if (r->pid < 0) {
 		vc_err("cannot run exec credential plugin %s: fork: %s",
 		       r->cfg->exec_command, strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
+		close_pair(fds);
+		close_pair(errp);
 		return -EINVAL;
 	}
 	if (r->pid == 0) {
 		close(fds[0]);
-		run_child(r, fds[1]);
+		close(errp[0]);
+		run_child(r, fds[1], errp[1]);
 	}
 	/* Also here, so that the group exists before anything is killed. */
 	setpgid(r->pid, r->pid);
 	close(fds[1]);
+	close(errp[1]);
+	r->err_fd = errp[0];
 	r->out_fd = fds[0];
 	fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
 	return 0;
@@ -268,14 +325,17 @@ static int
 run_plugin(struct plugin_run *r, unsigned long timeout_s)
 {
 	enum run_state st;
-	int rc, status;
+	int rc, status, err;
 
 	clock_gettime(CLOCK_MONOTONIC, &r->deadline);
 	r->deadline.tv_sec += (time_t)timeout_s;
 	prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	catch_sigchld(r);
 	rc = start_child(r);
-	if (rc == 0) {
+	if (rc == 0 && (err = exec_errno(r->err_fd)) != 0) {
+		finish(r);
+		rc = exec_failed(r, err);
+	} else if (rc == 0) {
 		st = collect(r);
 		status = finish(r);
 		rc = report(r, st, status, timeout_s);
@@ -325,7 +385,8 @@ take_credential(struct vc_kube_config *cfg, const struct vc_tree *doc)
 int
 vc_execcred_apply(struct vc_kube_config *cfg, unsigned long timeout_s)
 {
-	struct plugin_run r = {.cfg = cfg, .out_fd = -1};
+	struct plugin_run r = {.cfg = cfg, .out_fd = -1, .err_fd = -1};
+	_autofree_ char *what = NULL;
 	struct vc_tree *doc = NULL;
 	int rc;
 
@@ -334,8 +395,9 @@ vc_execcred_apply(struct vc_kube_config *cfg, unsigned long timeout_s)
 	/* One block of the largest size allowed: never grown, so never copied. */
 	r.buf = xzalloc(EXEC_OUTPUT_MAX + 1);
 	rc = run_plugin(&r, timeout_s);
+	what = xasprintf("output of exec credential plugin %s", cfg->exec_command);
 	if (rc == 0)
-		doc = vc_tree_parse(r.buf, r.len, "exec credential plugin output");
+		doc = vc_tree_parse(r.buf, r.len, what);
 	vc_free_secret(r.buf, r.len);
 	if (rc < 0 || !doc)
 		return -EINVAL;

@@ -111,12 +111,23 @@ find_named(const struct files *f, const char *section, const char *field,
 	return NULL;
 }
 
+/*
+ * @path relative to the kubeconfig's directory @dir, without the "./"
+ * that joining adds: "./plug.sh" beside ./kc stays ./plug.sh (it was
+ * shown as ././plug.sh). The result keeps a slash, so that an exec
+ * command is never looked up in PATH.
+ */
 static char *
 resolve(const char *dir, const char *path)
 {
 	if (!path)
 		return NULL;
-	return path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", dir, path);
+	if (path[0] == '/')
+		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		for (path += 2; path[0] == '/';)
+			path++;
+	return xasprintf("%s/%s", dir, path);
 }
 
 static int

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "virt-caps/labels.h"
 #include "virt-caps/log.h"
 
 /* Where in the document an event happens. Only the few paths that hold
@@ -58,13 +59,14 @@ struct vc_nodeitems {
 	struct frame stack[MAX_DEPTH];
 	int depth;
 	bool failed;  /* reported already */
-	bool too_big; /* failed on a size limit */
+	bool too_big; /* failed on a size limit or a node name: final */
 	bool root_seen;
 	char *root_kind;
 	char *cont;
 	/* the item being read */
 	char *item_name;
 	char *item_kind;
+	bool name_nul;      /* the name held a NUL byte */
 	struct vc_buf text; /* "key\0value\0" pairs */
 	size_t *offs;       /* per label: key offset, value offset or SIZE_MAX */
 	size_t n_offs;
@@ -136,6 +138,7 @@ reset_item(struct vc_nodeitems *it)
 	free(it->item_name);
 	free(it->item_kind);
 	it->item_name = it->item_kind = NULL;
+	it->name_nul = false;
 	it->text.len = 0;
 	it->n_offs = 0;
 }
@@ -167,14 +170,43 @@ add_label(struct vc_nodeitems *it, size_t value_off)
 	it->offs[it->n_offs++] = value_off;
 }
 
+/*
+ * A node's name must be what the API server accepts (a DNS-1123
+ * subdomain: at most 253 lower-case letters, digits, '-' and '.'), so
+ * that no input can make the names, and the -o table rows padded to the
+ * longest, arbitrarily long or fill them with bytes a terminal acts on.
+ * Refusing it is final: the API server would send the same again.
+ */
+static bool
+valid_name(struct vc_nodeitems *it, const char *where)
+{
+	const char *name = it->item_name, *why;
+	size_t len = strlen(name);
+
+	if (!it->name_nul && vc_dns_subdomain_valid(name, &why))
+		return true;
+	it->too_big = true;
+	if (len > VC_NODE_NAME_MAX)
+		return vc_nodeitems_fail(
+			it,
+			"%s: node name '%.40s...' is %zu characters long; a Kubernetes node name has at most %d",
+			where, name, len, VC_NODE_NAME_MAX);
+	return vc_nodeitems_fail(
+		it,
+		"%s: node name '%.40s%s' is not a valid Kubernetes node name (lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit)",
+		where, name, len > 40 ? "..." : "");
+}
+
 static bool
 emit(struct vc_nodeitems *it, const char *where)
 {
 	struct vc_label_ref *refs;
 	size_t n = it->n_offs / 2;
 
-	if (strempty(it->item_name))
+	if (strempty(it->item_name) && !it->name_nul)
 		return vc_nodeitems_fail(it, "%s has no metadata.name", where);
+	if (!valid_name(it, where))
+		return false;
 	refs = xzalloc((n ? n : 1) * sizeof(*refs));
 	for (size_t i = 0; i < n; i++) {
 		refs[i].key = it->text.data + it->offs[2 * i];
@@ -204,9 +236,10 @@ end_item(struct vc_nodeitems *it)
 }
 
 /* Keep a string that is a kind, a name or the continue token. */
-static void
+static bool
 keep_scalar(struct vc_nodeitems *it, const struct frame *f, const char *s, size_t len)
 {
+	char where[64];
 	char **slot = NULL;
 
 	if (f->ctx == C_ROOT && f->key == K_KIND)
@@ -220,7 +253,17 @@ keep_scalar(struct vc_nodeitems *it, const struct frame *f, const char *s, size_
 	if (slot && s) {
 		free(*slot);
 		*slot = xstrndup(s, len);
+		/* "\u0000" in a name would cut it short into another name. */
+		if (slot == &it->item_name)
+			it->name_nul = memchr(s, '\0', len) != NULL;
 	}
+	/* A list item's name is checked as soon as it is read, so that a
+	 * page is refused while the API transfer runs (final, not retried);
+	 * a single Node's when it ends (emit). */
+	if (slot != &it->item_name || f->ctx != C_ITEM_META || !s || !len)
+		return true;
+	snprintf(where, sizeof(where), "item %zu", it->items);
+	return valid_name(it, where);
 }
 
 bool
@@ -233,9 +276,10 @@ vc_nodeitems_scalar(struct vc_nodeitems *it, const char *s, size_t len)
 			it,
 			"not a %s %s; expected a Kubernetes node list or Node, as kubectl get nodes -o json or -o yaml prints",
 			it->words->format, it->words->map);
-	if (f->ctx != C_LABELS)
-		keep_scalar(it, f, s, len);
-	else if (it->pending_key != SKIPPED)
+	if (f->ctx != C_LABELS) {
+		if (!keep_scalar(it, f, s, len))
+			return false;
+	} else if (it->pending_key != SKIPPED)
 		add_label(it, s ? store(it, s, len) : SIZE_MAX);
 	f->want_key = f->is_map;
 	return true;

@@ -33,7 +33,7 @@ void vc_nodeitems_set_filter(struct vc_nodeitems *it,
 bool vc_nodeitems_fail(struct vc_nodeitems *it, const char *fmt, ...) _printf_(2, 3);
 /** True once anything was refused (and reported). */
 bool vc_nodeitems_failed(const struct vc_nodeitems *it);
-/** Note that the refusal was a size limit: reading the input again cannot help. */
+/** The refusal was final (a size limit, a node name): reading again cannot help. */
 void vc_nodeitems_set_too_big(struct vc_nodeitems *it);
 bool vc_nodeitems_too_big(const struct vc_nodeitems *it);
 /** True once the top-level value has begun. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 
+#include "virt-caps/escape.h"
 #include "virt-caps/log.h"
 
 #define OPT_VERSION 0x4000
@@ -26,13 +27,17 @@ int
 vc_cli_usage_error(const char *fmt, ...)
 {
 	const char *prog = vc_log_get_program();
+	_autofree_ char *line = NULL;
 	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s (see %s --help)\n", prog, msg, prog);
+	/* The message quotes the user's arguments: keep it one inert line,
+	 * escaped as every other stderr line is (vc_log). */
+	line = vc_escape_text(msg);
+	fprintf(stderr, "%s: %s (see %s --help)\n", prog, line, prog);
 	return -EINVAL;
 }
 

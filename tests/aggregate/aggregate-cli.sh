@@ -67,6 +67,63 @@ for api in --kubeconfig=k --context=c --page-size=5 --request-timeout=5s --retri
 	usage_says "${api%%=*} is for the API; it cannot be used with -f" -f "$N" "$api"
 done
 
+# A usage error quotes the user's argument escaped, as every stderr line
+# is: a raw ESC would reach the terminal, a newline make two lines.
+EVIL=$'\e[2J\r\nX\a'
+SHOWN='\x1b[2J\x0d\x0aX\x07'
+usage_escaped() { # usage_escaped ARGS...: exit 2, one inert line quoting $SHOWN
+	usage_says "$SHOWN'" "$@"
+	! tr -d '\n' <"$TMP/err" | LC_ALL=C grep -q '[[:cntrl:]]' || fail "raw control bytes: $*"
+}
+usage_escaped -o "$EVIL" -f "$N"
+usage_escaped --quorum "$EVIL" -f "$N"
+usage_escaped --label-namespace "$EVIL" -f "$N"
+usage_escaped --page-size "$EVIL"
+usage_escaped -f "$N" "$EVIL"
+usage_escaped "--$EVIL"
+usage_escaped diff -o "$EVIL" a.yaml b.yaml
+usage_escaped diff "--$EVIL" a.yaml b.yaml
+
+# diff: a report is one answer per node and per arch. The same node twice
+# (before: reported added and removed, exit 0) or the same arch twice in
+# global_caps (before: the first silently won) is refused, exit 3.
+run 0 "$A" -q -f "$N" -o json
+cp "$TMP/out" "$TMP/report.json"
+python3 - "$TMP" <<'PY'
+import json, sys
+d = sys.argv[1]
+r = json.load(open(f"{d}/report.json"))
+twice = json.loads(json.dumps(r))
+twice["nodes_caps"].append(dict(twice["nodes_caps"][0], supported_models=[]))
+json.dump(twice, open(f"{d}/node-twice.json", "w"))
+# JSON text by hand: a dict cannot hold one key twice.
+text = json.dumps(r).replace('"global_caps": {', '"global_caps": {"x86_64": [], ', 1)
+open(f"{d}/arch-twice.json", "w").write(text)
+# Archs on one side only, on both, out of order: one merge must pair them.
+a = json.loads(json.dumps(r))
+a["global_caps"] = {"x86_64": ["A", "B"], "aarch64": ["C"], "s390x": ["D"]}
+b = json.loads(json.dumps(r))
+b["global_caps"] = {"s390x": ["D", "E"], "ppc64le": ["F"], "x86_64": ["B"], "riscv64": []}
+json.dump(a, open(f"{d}/archs-old.json", "w"))
+json.dump(b, open(f"{d}/archs-new.json", "w"))
+PY
+run 3 "$A" diff "$TMP/node-twice.json" "$TMP/report.json"
+one_line_error "$TMP/node-twice.json: not a caps-aggregate report: node 'n1' is listed twice in nodes_caps"
+run 3 "$A" diff "$TMP/report.json" "$TMP/node-twice.json"
+one_line_error "$TMP/node-twice.json: not a caps-aggregate report: node 'n1' is listed twice"
+ok "diff: a report listing a node twice is refused, exit 3"
+run 3 "$A" diff "$TMP/report.json" "$TMP/arch-twice.json"
+one_line_error "$TMP/arch-twice.json: not a caps-aggregate report: global_caps has arch 'x86_64' twice"
+ok "diff: a report listing an arch twice in global_caps is refused, exit 3"
+run 1 "$A" diff -o json "$TMP/archs-old.json" "$TMP/archs-new.json"
+python3 - "$TMP/out" <<'PY' || fail "diff of per-arch global_caps: $(cat "$TMP/out")"
+import json, sys
+g = [(e["arch"], e["lost"], e["gained"]) for e in json.load(open(sys.argv[1]))["global"]]
+assert g == [("aarch64", ["C"], []), ("ppc64le", [], ["F"]), ("riscv64", [], []),
+             ("s390x", [], ["E"]), ("x86_64", ["A"], [])], g
+PY
+ok "diff: global_caps compared arch by arch, archs on one side or both"
+
 # Limits on hostile input: one token over 4 MiB, one node over 16 MiB,
 # as JSON and as YAML; refused with one line naming the node, exit 3.
 python3 - "$TMP" <<'PY'

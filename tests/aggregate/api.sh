@@ -155,7 +155,7 @@ note_output
 one_line_error "returned no ExecCredential with a token or client certificate"
 printf '#!/bin/sh\nexit 5\n' >"$TMP/plugin.sh"
 run 3 "$A" --kubeconfig "$TMP/kc-exec"
-one_line_error "exec credential plugin $TMP/./plugin.sh failed (exit status 5)"
+one_line_error "exec credential plugin $TMP/plugin.sh failed (exit status 5)"
 ok "failing exec plugins: one-line error, exit 3"
 
 # 6. KUBECONFIG list merged as kubectl does; --context

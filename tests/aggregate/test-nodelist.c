@@ -234,6 +234,76 @@ START_TEST(huge_tokens)
 }
 END_TEST
 
+/* A one-node list named @name (JSON text, quotes included). */
+static char *
+named(const char *name)
+{
+	return xasprintf("{\"kind\":\"List\",\"items\":[{\"metadata\":{\"name\":%s,"
+			 "\"labels\":{\"a\":\"b\"}}}]}",
+			 name);
+}
+
+/* Node names are what the API server accepts (DNS-1123 subdomains): any
+ * other is refused, for good (vc_nodelist_too_big: not read again). */
+START_TEST(node_names)
+{
+	static const char *const bad[] = {
+		"\"Node1\"", "\"n_1\"", "\"-n\"",        "\"n-\"",      "\"a..b\"",
+		"\"a.-b\"",  "\".a\"",  "\"n\\u0000x\"", "\"\\u0000\"", "\"n\\u001b[2J\"",
+	};
+	_autofree_ char *max = repeat('a', 253, "\"", "\"");
+	_autofree_ char *over = repeat('a', 254, "\"", "\"");
+	_autofree_ char *huge = repeat('b', 1000000, "\"", "\"");
+
+	for (size_t i = 0; i < ARRAY_LENGTH(bad); i++) {
+		_autofree_ char *json = named(bad[i]);
+
+		expect_error(json, "test.json: item 0: node name '");
+		ck_assert_ptr_nonnull(
+			strstr(test_log.v[0], "' is not a valid Kubernetes node name"));
+	}
+	for (const char *const *n = (const char *const[]){over, huge, NULL}; *n; n++) {
+		_autofree_ char *json = named(*n);
+
+		expect_error(json, "a Kubernetes node name has at most 253");
+		/* shortened: the name is not quoted whole */
+		ck_assert_uint_lt(strlen(test_log.v[0]), 300);
+	}
+	for (const char *const *n =
+		     (const char *const[]){max, "\"a.b-c.9\"", "\"0\"", NULL};
+	     *n; n++) {
+		_autofree_ char *json = named(*n);
+		struct seen s = {0};
+
+		ck_assert_int_eq(parse(json, 4096, &s, NULL), 0);
+		ck_assert_uint_eq(s.names.n, 1);
+		seen_clear(&s);
+	}
+}
+END_TEST
+
+/* The refusal is final, like a size limit: the API lister does not retry. */
+START_TEST(node_name_refusal_is_final)
+{
+	/* a page the reader does not gather whole: past its 16 KiB chunk */
+	_autofree_ char *pad = repeat('x', 32 * 1024, "\"", "\"");
+	_autofree_ char *bad = named("\"Bad\"");
+	_autofree_ char *json =
+		xasprintf("%.*s,{\"metadata\":{\"name\":\"n2\"},\"spec\":%s}]}",
+			  (int)strlen(bad) - 2, bad, pad);
+	struct seen s = {0};
+	struct vc_nodelist *p = vc_nodelist_new("test.json", collect, &s);
+
+	/* Refused as soon as the name is read (during the API transfer),
+	 * not at the page's end. */
+	ck_assert_int_eq(vc_nodelist_feed(p, json, strlen(json)), -EINVAL);
+	ck_assert(vc_nodelist_too_big(p));
+	ck_assert_uint_eq(s.names.n, 0);
+	vc_nodelist_free(p);
+	vc_strv_clear(&test_log);
+}
+END_TEST
+
 /* Escapes and long runs that switch the reader to its careful mode must
  * read as they do in one piece, at any chunk size. */
 START_TEST(long_tokens_any_chunking)
@@ -241,7 +311,7 @@ START_TEST(long_tokens_any_chunking)
 	_autofree_ char *pad = repeat(' ', 100 * 1024, "", "");
 	_autofree_ char *esc = repeat('\\', 70 * 1024, "\"", "\\\"\"");
 	_autofree_ char *json = xasprintf(
-		"{\"kind\":\"List\",%s\"items\":[{\"metadata\":{\"name\":\"n\\\"1\","
+		"{\"kind\":\"List\",%s\"items\":[{\"metadata\":{\"name\":\"n\\u002d1\","
 		"\"annotations\":{\"a\":%s},\"labels\":{\"k\\\\\":\"v\\\\\",\"z\":"
 		"\"\\\"\"}}}%s]}",
 		pad, esc, pad);
@@ -253,10 +323,10 @@ START_TEST(long_tokens_any_chunking)
 
 		ck_assert_int_eq(parse(json, steps[i], &s, NULL), 0);
 		ck_assert_uint_eq(s.names.n, 1);
-		ck_assert_str_eq(s.names.v[0], "n\"1");
+		ck_assert_str_eq(s.names.v[0], "n-1");
 		ck_assert_uint_eq(s.labels.n, 2);
-		ck_assert_str_eq(s.labels.v[0], "n\"1:k\\=v\\");
-		ck_assert_str_eq(s.labels.v[1], "n\"1:z=\"");
+		ck_assert_str_eq(s.labels.v[0], "n-1:k\\=v\\");
+		ck_assert_str_eq(s.labels.v[1], "n-1:z=\"");
 		seen_clear(&s);
 	}
 	ck_assert_uint_eq(test_log.n, 0);
@@ -765,6 +835,8 @@ main(void)
 	tcase_add_test(r, bad_inputs);
 	tcase_add_test(r, deep_nesting);
 	tcase_add_test(r, nul_in_label);
+	tcase_add_test(r, node_names);
+	tcase_add_test(r, node_name_refusal_is_final);
 	tcase_add_test(r, huge_tokens);
 	tcase_add_test(r, long_tokens_any_chunking);
 	tcase_add_test(r, random_long_tokens_any_chunking);

@@ -405,7 +405,7 @@ START_TEST(nul_bytes)
 		"kind: List\n"
 		"items:\n"
 		"- metadata:\n"
-		"    name: \"n\\0x\"\n"
+		"    name: n\n"
 		"    labels:\n"
 		"      \"libvirt.feature.node.kubernetes.io/cpu-model.EPYC\\0x\": \"t\\0\"\n";
 	const char *const want[] = {
@@ -416,9 +416,49 @@ START_TEST(nul_bytes)
 		raw, sizeof(raw) - 1,
 		"test.yaml: invalid YAML near byte 21: control characters are not allowed");
 	/* An escaped NUL must not shorten a key into a different, valid
-	 * one: as in JSON it becomes a space (and ends a name). */
+	 * one: as in JSON it becomes a space; a name holding one is refused. */
 	ck_assert_int_eq(parse(escaped, &got), 0);
 	assert_strv(&got, want);
+	vc_strv_clear(&got);
+	expect_error(
+		"kind: List\nitems:\n- metadata: {name: \"n\\0x\"}\n",
+		"test.yaml: item 0: node name 'n' is not a valid Kubernetes node name");
+}
+END_TEST
+
+/* The YAML reader refuses what the JSON one does: names the API server
+ * would not accept (DNS-1123 subdomains of at most 253 characters). */
+START_TEST(node_names)
+{
+	static const char *const bad[] = {
+		"Node1", "n_1", "\"-n\"", "n-", "a..b", "\"n\\e[2J\"", "'n x'",
+	};
+	struct vc_strv got = {0};
+	_autofree_ char *long_name = NULL;
+	_autofree_ char *yaml = NULL;
+	char name[300];
+
+	for (size_t i = 0; i < ARRAY_LENGTH(bad); i++) {
+		_autofree_ char *doc =
+			xasprintf("kind: Node\nmetadata: {name: %s}\n", bad[i]);
+
+		expect_error(doc, "test.yaml: the Node: node name '");
+		ck_assert_ptr_nonnull(
+			strstr(test_log.v[0], "is not a valid Kubernetes node name"));
+	}
+	memset(name, 'a', sizeof(name));
+	name[254] = '\0';
+	long_name = xasprintf("kind: List\nitems:\n- metadata: {name: %s}\n", name);
+	expect_error(long_name, "test.yaml: item 0: node name 'aaaa");
+	ck_assert_ptr_nonnull(
+		strstr(test_log.v[0],
+		       "is 254 characters long; a Kubernetes node name has at most 253"));
+	name[253] = '\0';
+	yaml = xasprintf(
+		"kind: List\nitems:\n- metadata: {name: %s}\n- metadata: {name: a.b-c.9}\n",
+		name);
+	ck_assert_int_eq(parse(yaml, &got), 0);
+	ck_assert_uint_eq(got.n, 2);
 	vc_strv_clear(&got);
 }
 END_TEST
@@ -657,6 +697,7 @@ main(void)
 	tcase_add_test(r, single_node);
 	tcase_add_test(r, metadata_page);
 	tcase_add_test(r, non_string_label_values);
+	tcase_add_test(r, node_names);
 	tcase_add_test(r, long_keys);
 	tcase_add_test(r, filter);
 	tcase_add_test(r, streams);

@@ -3,8 +3,9 @@
 # caps-aggregate against hostile small documents and names: no secret in a
 # parse error (kubeconfig, exec credential plugin output), YAML alias
 # bombs, nesting past the depth limit (JSON and YAML, from files and from a
-# plugin), and control characters in names kept away from the terminal
-# (-o table, diff -o text) but kept exactly in JSON and YAML.
+# plugin), control characters kept away from the terminal (-o table,
+# diff -o text, usage errors), node names that are not Kubernetes node
+# names refused (from a file and from the API server).
 . "$(dirname "$0")/../common/lib.sh"
 A=$CAPS_AGGREGATE
 NODES="$TEST_SRC_DIR/aggregate/cluster/mixed-arch/nodes.json"
@@ -13,7 +14,8 @@ REPORT="$TEST_SRC_DIR/aggregate/diff/no-change/old.yaml"
 TOKEN=QXZWKVQXZWKVQXZWKVQXZWKVQXZWKVQXZW
 
 no_token() { # the last run's stderr holds no piece of $TOKEN
-	if grep -qE '[QXZWKV]{2}' "$TMP/err"; then
+	# not in $TMP's own name (mktemp's letters may pair up: vc-sh-WYK2KQ)
+	if sed "s|$TMP||g" "$TMP/err" | grep -qE '[QXZWKV]{2}'; then
 		cat "$TMP/err" >&2
 		fail "stderr quotes the token"
 	fi
@@ -59,13 +61,13 @@ ok "broken JSON kubeconfig: one line with the position, no token"
 
 printf '{"status":{"token":"%s"},"kind":"ExecCredential"' "$TOKEN" | plugin broken-json
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
-one_line_error "exec credential plugin output: invalid JSON at line 1, byte"
+one_line_error "output of exec credential plugin $TMP/broken-json: invalid JSON at line 1, byte"
 no_token
-ok "broken ExecCredential (JSON) from a plugin: one line with the position, no token"
+ok "broken ExecCredential (JSON) from a plugin: one line naming the plugin, with the position, no token"
 
 printf 'kind: ExecCredential\nstatus:\n  token: "%s\n  x: [\n' "$TOKEN" | plugin broken-yaml
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
-one_line_error "exec credential plugin output: invalid YAML at line"
+one_line_error "output of exec credential plugin $TMP/broken-yaml: invalid YAML at line"
 no_token
 ok "broken ExecCredential (YAML) from a plugin: one line with the position, no token"
 
@@ -105,13 +107,13 @@ ok "1 MB of nested JSON lists to diff: exit 3, one line"
 
 plugin deep-json <"$TMP/deep.json"
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
-one_line_error "exec credential plugin output: invalid JSON at line 1, byte 65: nested deeper than 64 levels"
+one_line_error "output of exec credential plugin $TMP/deep-json: invalid JSON at line 1, byte 65: nested deeper than 64 levels"
 ok "1 MB of nested JSON lists from a plugin: exit 3, one line"
 
 python3 -c 'import sys; n = 10000; sys.stdout.write("kind: x\nstatus: " + "[" * n + "]" * n + "\n")' |
 	plugin deep-yaml
 run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
-one_line_error "exec credential plugin output: invalid YAML at line 2, column 72: nested deeper than 64 levels"
+one_line_error "output of exec credential plugin $TMP/deep-yaml: invalid YAML at line 2, column 72: nested deeper than 64 levels"
 ok "deeply nested YAML from a plugin: exit 3, one line"
 
 # 70 levels under a key nobody reads: before, silently made null.
@@ -138,41 +140,36 @@ for f in sys.argv[1:]:
         sys.exit(f'{f}: byte {m.start()}: {data[m.start():m.start() + 8]!r}')
 EOF
 }
-python3 - "$NODES" "$TMP/evil.json" "$EVIL" <<'EOF'
+python3 - "$NODES" "$TMP/evil.json" "$TMP/evil-arch.json" "$EVIL" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-evil = sys.argv[3].encode('utf-8', 'surrogateescape').decode()
-d['items'][0]['metadata']['name'] = 'n1-' + evil
-d['items'][5]['metadata']['name'] = 'n6-' + evil  # unprobed: listed apart
-d['items'][0]['metadata']['labels']['libvirt.feature.node.kubernetes.io/arch'] = 'x86_64' + evil
+evil = sys.argv[4].encode('utf-8', 'surrogateescape').decode()
+name = d['items'][5]['metadata']['name']
+d['items'][5]['metadata']['name'] = 'n6-' + evil  # an unprobed node
 json.dump(d, open(sys.argv[2], 'w'))
+d['items'][5]['metadata']['name'] = name
+d['items'][0]['metadata']['labels']['libvirt.feature.node.kubernetes.io/arch'] = 'x86_64' + evil
+json.dump(d, open(sys.argv[3], 'w'))
 EOF
-run 0 "$A" -f "$TMP/evil.json" -o table
-no_controls "$TMP/out" "$TMP/err"
-grep -qF 'n1-evil\x1b]0;owned\x07\x1b[2J\x0d\x7f\xc2\x9b' "$TMP/out" || fail "the table does not show the escaped name"
-grep -qF 'n6-evil\x1b' "$TMP/out" || fail "the unprobed list does not show the escaped name"
-ok "-o table: control characters in node names and arch values escaped"
+# No API server accepts such a node name: it is refused, and the refusal
+# quotes it escaped, never raw.
+run 3 "$A" -f "$TMP/evil.json" -o table
+one_line_error "$TMP/evil.json: item 5: node name 'n6-evil\x1b]0;owned\x07\x1b[2J\x0d\x7f\xc2\x9b' is not a valid Kubernetes node name"
+no_controls "$TMP/err"
+[ ! -s "$TMP/out" ] || fail "a table despite the refused name"
+ok "-o table: a node name with control characters is refused, quoted escaped"
 
-run 0 "$A" -f "$TMP/evil.json" -o json
+# Label values still reach the table's run (here: its warning): kept inert.
+run 0 "$A" -f "$TMP/evil-arch.json" -o table
+no_controls "$TMP/out" "$TMP/err"
+grep -qF 'x86_64evil\x1b]0;owned\x07\x1b[2J\x0d\x7f\xc2\x9b' "$TMP/err" ||
+	fail "the odd arch warning does not show the escaped value: $(cat "$TMP/err")"
+ok "-o table: control characters in an arch value escaped"
+
+# Reports are another input (diff reads them, hand-edited or not): names
+# with control characters reach diff -o text.
+run 0 "$A" -f "$NODES" -o json
 cp "$TMP/out" "$TMP/evil-report.json"
-run 0 "$A" -f "$TMP/evil.json" -o yaml
-cp "$TMP/out" "$TMP/evil-report.yaml"
-python3 - "$TMP/evil-report.json" "$TMP/evil-report.yaml" "$EVIL" <<'EOF' || fail "JSON/YAML lost the name"
-import json, sys
-evil = sys.argv[3].encode('utf-8', 'surrogateescape').decode()
-names = [n['node_name'] for n in json.load(open(sys.argv[1]))['nodes_caps']]
-assert 'n1-' + evil in names, names
-try:
-    import yaml
-except ImportError:
-    sys.exit(0)
-names = [n['node_name'] for n in yaml.safe_load(open(sys.argv[2]))['nodes_caps']]
-assert 'n1-' + evil in names, names
-EOF
-# Our own reader agrees: the two reports are the same report.
-run 0 "$A" diff "$TMP/evil-report.json" "$TMP/evil-report.yaml"
-grep -qx 'no differences' "$TMP/out" || fail "JSON and YAML reports differ"
-ok "-o json and -o yaml keep the name exactly (read back by python and by diff)"
 
 python3 - "$TMP/evil-report.json" "$TMP/evil2.json" "$EVIL" <<'EOF'
 import json, sys
@@ -189,3 +186,72 @@ no_controls "$TMP/out" "$TMP/err"
 grep -qF 'global_caps (arch-evil\x1b]0;owned\x07' "$TMP/out" || fail "diff text: arch not escaped"
 grep -qF 'host model EPYC-Genoa -> Hevil\x1b' "$TMP/out" || fail "diff text: host model not escaped"
 ok "diff -o text: control characters in names, models and archs escaped"
+
+# --- 5. node names no API server accepts ---------------------------------------
+# One 1,000,000-character name among 300 nodes padded every -o table row
+# to it: 302 MB of output from 1 MB of input. Names are DNS subdomains of
+# at most 253 characters, as the API server enforces.
+python3 - "$TMP/long.json" <<'EOF'
+import json, sys
+items = [{"metadata": {"name": f"n{i}", "labels": {
+    "libvirt.feature.node.kubernetes.io/arch": "x86_64",
+    "libvirt.feature.node.kubernetes.io/cpu-model.EPYC": "true"}}} for i in range(300)]
+items[7]["metadata"]["name"] = "a" * 1000000
+json.dump({"kind": "List", "items": items}, open(sys.argv[1], "w"))
+EOF
+run 3 "$A" -f "$TMP/long.json" -o table
+one_line_error "$TMP/long.json: item 7: node name 'aaaa"
+grep -qF "is 1000000 characters long; a Kubernetes node name has at most 253" "$TMP/err" ||
+	fail "the refusal does not give the length and the limit: $(cat "$TMP/err")"
+[ "$(wc -c <"$TMP/err")" -lt 300 ] || fail "the refusal quotes the whole name"
+[ ! -s "$TMP/out" ] || fail "a table despite the refused name"
+ok "-f: a 1,000,000-character node name is refused with one short line, exit 3"
+
+printf 'kind: Node\nmetadata:\n  name: Worker_1\n' >"$TMP/upper.yaml"
+run 3 "$A" -f "$TMP/upper.yaml"
+one_line_error "$TMP/upper.yaml: the Node: node name 'Worker_1' is not a valid Kubernetes node name"
+ok "-f (YAML): a node name with capitals and '_' is refused, exit 3"
+
+# From the API server: final (exit 4), not retried: it would send the same.
+if command -v openssl >/dev/null && python3 -c 'import ssl' 2>/dev/null; then
+	. "$(dirname "$0")/apilib.sh"
+	NODES=$TMP/long.json
+	start ok
+	kubeconfig "$TMP/api.kubeconfig" "$URL" "    certificate-authority-data: $(b64 "$C/ca.crt")"
+	run 4 "$A" --kubeconfig "$TMP/api.kubeconfig"
+	one_line_error "/api/v1/nodes: item 7: node name 'aaaa"
+	[ "$(requests)" = 1 ] || fail "the page was read $(requests) times, expected once"
+	stop
+	ok "API: an invalid node name is refused once, exit 4, no retry"
+else
+	echo "# not checked: the API case needs openssl and python3's ssl module"
+fi
+
+# --- 6. exec credential plugins that cannot run ---------------------------------
+# Before, all of these said "failed (exit status 127)", the child's own exit.
+exec_kubeconfig vc-no-such-plugin
+run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
+one_line_error "exec credential plugin vc-no-such-plugin was not found in PATH"
+ok "a plugin command not in PATH: one line saying so, exit 3"
+exec_kubeconfig "$TMP/missing-plugin"
+run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
+one_line_error "exec credential plugin $TMP/missing-plugin does not exist"
+printf '#!/bin/sh\nexit 0\n' >"$TMP/not-executable"
+chmod 0644 "$TMP/not-executable"
+exec_kubeconfig "$TMP/not-executable"
+run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
+one_line_error "cannot run exec credential plugin $TMP/not-executable: Permission denied"
+ok "a plugin path that does not exist or cannot be run: one line saying which, exit 3"
+
+# A command relative to the kubeconfig's directory is shown as written
+# (it was ././plug.sh with the kubeconfig in the working directory).
+mkdir "$TMP/cwd"
+printf '#!/bin/sh\nexit 7\n' >"$TMP/cwd/plug.sh"
+chmod +x "$TMP/cwd/plug.sh"
+exec_kubeconfig ./plug.sh
+cp "$TMP/exec.kubeconfig" "$TMP/cwd/kc"
+(cd "$TMP/cwd" && run 3 "$A" --kubeconfig kc)
+one_line_error "exec credential plugin ./plug.sh failed (exit status 7)"
+(cd "$TMP" && run 3 "$A" --kubeconfig cwd/kc)
+one_line_error "exec credential plugin cwd/plug.sh failed (exit status 7)"
+ok "a relative plugin command is shown without a doubled ./"

@@ -31,6 +31,14 @@ usage --stdout --output=json
 run 2 "$P" --stdout extra-argument
 one_line_error "unexpected argument 'extra-argument'"
 ok "stray argument"
+# Usage errors quote the argument escaped (src/core/cli.c, shared with
+# caps-aggregate): no raw ESC for the terminal, no second line.
+for args in "-o|"$'\e[2J\r\nX' "--stdout|"$'\e[2J\r\nX' "--interval|"$'\e[2J\r\nX'; do
+	run 2 "$P" "${args%%|*}" "${args#*|}" --stdout
+	one_line_error "'"'\x1b[2J\x0d\x0aX'"'"
+	! tr -d '\n' <"$TMP/err" | LC_ALL=C grep -q '[[:cntrl:]]' || fail "raw control bytes: ${args%%|*}"
+	ok "usage error quotes the argument escaped: ${args%%|*}"
+done
 run 2 "$P" --from-dir "$D/amd-sev-snp" --connect qemu:///system --stdout
 one_line_error "--from-dir does not talk to libvirt"
 ok "--from-dir with --connect"
