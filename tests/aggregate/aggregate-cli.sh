@@ -115,6 +115,11 @@ ok "diff: a report listing a node twice is refused, exit 3"
 run 3 "$A" diff "$TMP/report.json" "$TMP/arch-twice.json"
 one_line_error "$TMP/arch-twice.json: not a caps-aggregate report: global_caps has arch 'x86_64' twice"
 ok "diff: a report listing an arch twice in global_caps is refused, exit 3"
+truncate -s 300M "$TMP/huge-report.json" # sparse: costs no disk
+run 3 "$A" diff "$TMP/huge-report.json" "$TMP/report.json"
+one_line_error "$TMP/huge-report.json: larger than 268435456 bytes"
+rm -f "$TMP/huge-report.json"
+ok "diff: a report over 256 MiB is refused before it is read, exit 3"
 run 1 "$A" diff -o json "$TMP/archs-old.json" "$TMP/archs-new.json"
 python3 - "$TMP/out" <<'PY' || fail "diff of per-arch global_caps: $(cat "$TMP/out")"
 import json, sys
