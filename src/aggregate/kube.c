@@ -363,6 +363,23 @@ too_many(const struct lister *l)
 	return PAGE_FATAL;
 }
 
+/*
+ * Whether libcurl's error text quotes the proxy's user information: some
+ * of its messages quote the whole proxy URL, password included.
+ */
+static bool
+quotes_proxy(const struct lister *l, const char *errbuf)
+{
+	const char *sep = l->proxy ? strstr(l->proxy, "://") : NULL;
+	const char *at = sep ? strrchr(sep + 3, '@') : NULL;
+	_autofree_ char *userinfo = NULL;
+
+	if (!at)
+		return false;
+	userinfo = xstrndup(sep + 3, (size_t)(at - sep - 3));
+	return strstr(errbuf, userinfo) != NULL;
+}
+
 static enum outcome
 classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 {
@@ -382,7 +399,8 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 	}
 	if (rc != CURLE_OK) {
 		snprintf(l->reason, sizeof(l->reason), "page %zu: %s", l->page + 1,
-			 *errbuf ? errbuf : curl_easy_strerror(rc));
+			 *errbuf && !quotes_proxy(l, errbuf) ? errbuf
+							     : curl_easy_strerror(rc));
 		if (!tls_fatal(rc))
 			return PAGE_RETRY;
 		vc_err("cannot list nodes at %s: %s", l->cfg->server, l->reason);
@@ -588,7 +606,8 @@ prepare(struct lister *l)
 		vc_warn("%s: insecure-skip-tls-verify is set; the API server's certificate is not checked",
 			c->source);
 	warn_plain_http(l);
-	l->proxy = vc_proxy_for(c->server, c->proxy_url);
+	if (vc_proxy_for(c->server, c->proxy_url, &l->proxy) < 0)
+		return -EINVAL;
 	if (l->proxy) {
 		_autofree_ char *shown = vc_proxy_redact(l->proxy);
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "virt-caps/log.h"
+#include "virt-caps/proxy.h"
 #include "virt-caps/tree.h"
 
 #define CONFIG_MAX (16 * 1024 * 1024)
@@ -136,8 +137,27 @@ decode_data(const char *b64, const char *what, char **out, size_t *len)
 static bool
 proxy_scheme_ok(const char *url)
 {
-	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0 ||
-	       strncmp(url, "socks5://", 9) == 0;
+	return strncasecmp(url, "http://", 7) == 0 ||
+	       strncasecmp(url, "https://", 8) == 0 ||
+	       strncasecmp(url, "socks5://", 9) == 0;
+}
+
+/* Checked before libcurl sees it: its error would quote the password. */
+static int
+check_proxy_syntax(const char *url, const char *path, const char *name)
+{
+	_autofree_ char *checked = NULL, *shown = NULL;
+	const char *why = NULL;
+
+	if (!url)
+		return 0;
+	checked = vc_proxy_check(url, &why);
+	if (checked)
+		return 0;
+	shown = vc_proxy_redact(url);
+	vc_err("kubeconfig %s: cluster '%s': proxy-url '%s' is not a usable proxy URL: %s",
+	       path, name, shown, why);
+	return -EINVAL;
 }
 
 /*
@@ -161,7 +181,7 @@ check_cluster(const struct vc_kube_config *c, const char *path, const char *name
 		       path, name);
 		return -EINVAL;
 	}
-	return 0;
+	return check_proxy_syntax(c->proxy_url, path, name);
 }
 
 static int
