@@ -183,10 +183,42 @@ KC
 run 0 env KUBECONFIG="$TMP/missing:$TMP/kc-a:$TMP/kc-b" "$A" -o json
 note_output
 run 3 env KUBECONFIG="$TMP/kc-a:$TMP/kc-b" "$A" --context other
-one_line_error "cluster 'nowhere' of context 'other' not found"
+one_line_error "kubeconfig $TMP/kc-b: cluster 'nowhere' was not found for context 'other'"
 run 3 env KUBECONFIG="$TMP/kc-a:$TMP/kc-b" "$A" --context nope
 one_line_error "context 'nope' not found"
 ok "KUBECONFIG list: first file wins, current-context, --context"
+
+# 6b. mistakes kubectl's validation refuses: never an anonymous request
+: >"$TMP/requests.log"
+sed 's/user: tester}/user: tesster}/' "$TMP/kc-b" >"$TMP/kc-typo"
+run 3 "$A" --kubeconfig "$TMP/kc-typo" --context from-b
+one_line_error "kubeconfig $TMP/kc-typo: user 'tesster' was not found for context 'from-b'"
+kubeconfig "$TMP/kc-nocmd" "    exec: {apiVersion: client.authentication.k8s.io/v1, args: [x]}"
+run 3 "$A" --kubeconfig "$TMP/kc-nocmd"
+one_line_error "kubeconfig $TMP/kc-nocmd: user 'tester': exec needs a command"
+[ "$(requests)" -eq 0 ] || fail "$(requests) requests sent"
+ok "a context naming an unknown user, exec without command: exit 3 before any request"
+kubeconfig "$TMP/kc-b64" "    client-certificate-data: '%%%'"
+run 3 "$A" --kubeconfig "$TMP/kc-b64"
+one_line_error "kubeconfig $TMP/kc-b64: user 'tester': client-certificate-data is not valid base64"
+kubeconfig "$TMP/kc-b64" "    token: $TOKEN" "    certificate-authority-data: '%%%'"
+run 3 "$A" --kubeconfig "$TMP/kc-b64"
+one_line_error "kubeconfig $TMP/kc-b64: cluster 'fake': certificate-authority-data is not valid base64"
+sed '/server:/d' "$TMP/kc-b64" >"$TMP/kc-noserver"
+run 3 "$A" --kubeconfig "$TMP/kc-noserver"
+one_line_error "kubeconfig $TMP/kc-noserver: cluster 'fake' of context 'test' has no server"
+ok "bad base64, no server: the error names the kubeconfig file"
+
+# 6c. a server URL with a password, a query or a fragment
+for bad in "https://admin:hunter2@127.0.0.1:$PORT" "https://127.0.0.1:$PORT/?x=hunter2" \
+	"https://127.0.0.1:$PORT/#hunter2" "https://admin:hunter2@[::1"; do
+	URL=$bad kubeconfig "$TMP/kc-server" "    token: $TOKEN"
+	run 3 "$A" --kubeconfig "$TMP/kc-server"
+	one_line_error "kubeconfig $TMP/kc-server: cluster 'fake': server 'https://"
+	if grep -q hunter2 "$TMP/err"; then fail "$bad: quoted: $(cat "$TMP/err")"; fi
+done
+[ "$(requests)" -eq 0 ] || fail "$(requests) requests sent"
+ok "server URL with user:password@, ?query, #fragment or bad syntax: exit 3, not quoted, no request"
 
 # 7. in-cluster service account (token is a JWT naming the account)
 mkdir "$TMP/sa"
