@@ -18,6 +18,9 @@ DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
 #define ERROR_BODY_MAX 65536
 #define STATUS_MESSAGE_MAX 300 /* of the server's words quoted in an error */
 #define MAX_RESTARTS 3
+/* Real continue tokens are well under 1 KiB; a longer one is the server's
+ * fault, and would be sent back in every later request's URL. */
+#define CONTINUE_MAX (64 * 1024)
 
 enum outcome {
 	PAGE_OK,
@@ -416,6 +419,18 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 }
 
 static enum outcome
+take_continue(const struct lister *l, const char *cont, char **next)
+{
+	if (strlen(cont) > CONTINUE_MAX) {
+		vc_err("listing nodes at %s: page %zu returned a continue token longer than %d KiB (the limit); the API server is not behaving",
+		       l->cfg->server, l->page + 1, CONTINUE_MAX / 1024);
+		return PAGE_FATAL;
+	}
+	*next = xstrdup(cont);
+	return PAGE_OK;
+}
+
+static enum outcome
 fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 {
 	CURL *h = l->h;
@@ -433,7 +448,7 @@ fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 	if (oc == PAGE_OK)
 		l->listed += r.nodes;
 	if (oc == PAGE_OK && vc_nodelist_continue(r.parser))
-		*next = xstrdup(vc_nodelist_continue(r.parser));
+		oc = take_continue(l, vc_nodelist_continue(r.parser), next);
 	*retry_after = r.retry_after;
 	vc_nodelist_free(r.parser);
 	vc_buf_clear(&r.error_body);
@@ -516,6 +531,11 @@ trimmed_token(const char *path, const char *text, size_t len)
 		vc_err("token file %s is empty", path);
 		return NULL;
 	}
+	if (len - lead > VC_KUBE_TOKEN_MAX) {
+		vc_err("token file %s: the token is longer than %d KiB (the limit); refused",
+		       path, VC_KUBE_TOKEN_MAX / 1024);
+		return NULL;
+	}
 	token = xstrndup(text + lead, len - lead);
 	if (strlen(token) != len - lead || !vc_kube_token_valid(token)) {
 		vc_err("token file %s: the token contains a control character (CR, LF, NUL...); refused",
@@ -552,6 +572,13 @@ load_token(struct lister *l)
 		if (!vc_kube_token_valid(c->token)) {
 			vc_err("%s: the token of user '%s' contains a control character; refused",
 			       c->source, c->user);
+			return -EINVAL;
+		}
+		if (strlen(c->token) > VC_KUBE_TOKEN_MAX) {
+			vc_err("%s%s: the token of user '%s' is longer than %d KiB (the limit); refused",
+			       c->exec_command ? "exec credential plugin " : c->source,
+			       c->exec_command ? c->exec_command : "", c->user,
+			       VC_KUBE_TOKEN_MAX / 1024);
 			return -EINVAL;
 		}
 		l->token = xstrdup(c->token);

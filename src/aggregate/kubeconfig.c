@@ -305,6 +305,11 @@ read_user(const struct vc_tree *u, const char *dir, const char *path,
 		       path, c->user);
 		return -EINVAL;
 	}
+	if (token && strlen(token) > VC_KUBE_TOKEN_MAX) {
+		vc_err("kubeconfig %s: the token of user '%s' is longer than %d KiB (the limit); refused",
+		       path, c->user, VC_KUBE_TOKEN_MAX / 1024);
+		return -EINVAL;
+	}
 	/* An empty token is no token, as for kubectl. */
 	c->token = strempty(token) ? NULL : xstrdup(token);
 	c->token_file = resolve(dir, vc_tree_str(u, "tokenFile"));

@@ -123,6 +123,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         sc = self.server.state.args.scenario
         items = [{"metadata": {"name": f"endless-{n}-{i}", "labels": {}}} for i in range(2)]
         token = "same-token" if sc == "continue-repeat" else f"token-{n}"
+        if sc == "continue-huge":  # 100 KiB: longer than any real one
+            token = f"token-{n}-" + "x" * (100 << 10)
         if sc == "continue-endless":
             time.sleep(0.1)  # a slow server: the deadline test needs few requests
         # continue-fast (bench/endless.sh): as fast as it can
