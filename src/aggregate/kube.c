@@ -56,6 +56,12 @@ struct response {
 	bool too_many; /* more than --max-nodes in all: transfer aborted */
 };
 
+static const char *
+plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static double
 now_s(void)
 {
@@ -347,7 +353,8 @@ http_error(struct lister *l, long status, const struct vc_buf *body)
 		       l->cfg->user, server, *msg ? "; the server said: " : "", msg);
 		return PAGE_FATAL;
 	}
-	if (status == 410)
+	/* Gone means an expired continue token only when one was sent. */
+	if (status == 410 && l->page > 0)
 		return PAGE_RESTART;
 	snprintf(l->reason, sizeof(l->reason), "page %zu: HTTP %ld%s%s", l->page + 1,
 		 status, *msg ? ": " : "", msg);
@@ -477,8 +484,9 @@ backoff(const struct lister *l, unsigned attempt, long retry_after)
 static enum outcome
 deadline_passed(const struct lister *l)
 {
-	vc_err("listing nodes at %s: not finished within --list-timeout=%lus (%zu pages, %zu nodes so far); raise --list-timeout for a larger cluster or a slower API server",
-	       l->cfg->server, l->o->list_timeout_s, l->page, l->listed);
+	vc_err("listing nodes at %s: not finished within --list-timeout=%lus (%zu page%s, %zu node%s so far); raise --list-timeout for a larger cluster or a slower API server",
+	       l->cfg->server, l->o->list_timeout_s, l->page, plural(l->page), l->listed,
+	       plural(l->listed));
 	return PAGE_FATAL;
 }
 
@@ -503,8 +511,8 @@ read_page(struct lister *l, const char *cont, char **next)
 			break;
 		backoff(l, attempt, retry_after);
 	}
-	vc_err("listing nodes at %s failed after %u attempts: %s", l->cfg->server,
-	       l->o->retries + 1, l->reason);
+	vc_err("listing nodes at %s failed after %u attempt%s: %s", l->cfg->server,
+	       l->o->retries + 1, plural(l->o->retries + 1), l->reason);
 	return PAGE_FATAL;
 }
 
@@ -663,8 +671,10 @@ progress(const struct lister *l, bool done)
 {
 	if (!l->o->progress)
 		return;
-	fprintf(stderr, "\rlisting nodes: page %zu, %zu nodes%s", l->page,
-		l->sink->count(l->sink->data), done ? "\n" : "");
+	size_t n = l->sink->count(l->sink->data);
+
+	fprintf(stderr, "\rlisting nodes: page %zu, %zu node%s%s", l->page, n, plural(n),
+		done ? "\n" : "");
 }
 
 static void

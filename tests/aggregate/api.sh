@@ -317,6 +317,16 @@ note_output
 tail -1 "$TMP/err" | grep -q "failed after 2 attempts" || fail "no final error"
 [ "$(requests)" -eq 2 ] || fail "expected 2 attempts"
 ok "a body that is always truncated: exit 4 after the retries"
+run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 0
+one_line_error "failed after 1 attempt: page 1:"
+
+start gone-first
+run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 2
+note_output
+one_line_error "listing nodes at $URL failed: HTTP 410: the resource is gone"
+if grep -q "continue token" "$TMP/err"; then fail "410 on page 1 blamed on a continue token"; fi
+[ "$(requests)" -eq 1 ] || fail "410 on page 1: $(requests) requests, expected 1"
+ok "410 to the first request (no continue token sent): exit 4, one line, no restart; '1 attempt'"
 
 start hang
 t0=$(date +%s)

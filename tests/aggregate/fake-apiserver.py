@@ -192,6 +192,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.connection.close()
             self.close_connection = True
             return True
+        if sc == "gone-first":  # 410 to a request without a continue token
+            self.send_json(410, status(410, "Gone", "the resource is gone"))
+            return True
         if (sc == "gone-once" and n == 2 or sc == "gone-always") and "continue" in query:
             self.send_json(410, status(410, "Expired", "The provided continue parameter is too old"))
             return True
