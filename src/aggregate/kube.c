@@ -42,7 +42,7 @@ struct lister {
 	size_t listed;        /* nodes of the pages read so far */
 	struct vc_names seen; /* continue tokens received so far */
 	double deadline;      /* CLOCK_MONOTONIC seconds: end of --list-timeout */
-	char reason[CURL_ERROR_SIZE + 128]; /* why the last attempt failed */
+	char reason[1024];    /* why the last attempt failed */
 };
 
 /* One response. */
@@ -390,6 +390,31 @@ quotes_proxy(const struct lister *l, const char *errbuf)
 	return strstr(errbuf, userinfo) != NULL;
 }
 
+/*
+ * The reader refused the body; its complaint (kept, not printed) is the
+ * reason. A truncated or garbled body may come right next time: retried,
+ * with a warning each time and one error at the end. A body over the
+ * size limits or of another kind (a Status, a PodList: a proxy or a
+ * server that answers with something else) would come the same again:
+ * one error at once.
+ */
+static enum outcome
+bad_body(struct lister *l, const struct response *r)
+{
+	const char *why = vc_nodelist_complaint(r->parser);
+	_autofree_ char *copy = why ? xstrdup(why) : NULL;
+
+	if (copy) /* yajl's messages end with a newline */
+		snprintf(l->reason, sizeof(l->reason), "%s", vc_trim(copy));
+	else
+		snprintf(l->reason, sizeof(l->reason),
+			 "page %zu: incomplete or invalid node list", l->page + 1);
+	if (!vc_nodelist_too_big(r->parser) && !vc_nodelist_wrong_kind(r->parser))
+		return PAGE_RETRY;
+	vc_err("%s", l->reason);
+	return PAGE_FATAL;
+}
+
 static enum outcome
 classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 {
@@ -400,13 +425,8 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 		return too_many(l);
 	if (rc == CURLE_OK && status != 200)
 		return http_error(l, status, &r->error_body);
-	if (rc == CURLE_WRITE_ERROR && vc_nodelist_too_big(r->parser))
-		return PAGE_FATAL; /* reported; the server sends the same again */
-	if (rc == CURLE_WRITE_ERROR) {
-		snprintf(l->reason, sizeof(l->reason),
-			 "page %zu: the body is not a node list", l->page + 1);
-		return PAGE_RETRY;
-	}
+	if (rc == CURLE_WRITE_ERROR)
+		return bad_body(l, r);
 	if (rc != CURLE_OK) {
 		snprintf(l->reason, sizeof(l->reason), "page %zu: %s", l->page + 1,
 			 *errbuf && !quotes_proxy(l, errbuf) ? errbuf
@@ -416,11 +436,8 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 		vc_err("cannot list nodes at %s: %s", l->cfg->server, l->reason);
 		return PAGE_FATAL;
 	}
-	if (vc_nodelist_finish(r->parser) < 0) {
-		snprintf(l->reason, sizeof(l->reason),
-			 "page %zu: incomplete or invalid node list", l->page + 1);
-		return PAGE_RETRY;
-	}
+	if (vc_nodelist_finish(r->parser) < 0)
+		return bad_body(l, r);
 	/* The reader may hand over the page's last nodes only at its end. */
 	return r->too_many ? too_many(l) : PAGE_OK;
 }
@@ -449,6 +466,7 @@ fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 
 	curl_easy_reset(h); /* options only: live connections are kept */
 	r.parser = vc_nodelist_new(what, on_node, &r);
+	vc_nodelist_keep_complaint(r.parser);
 	url = page_url(l, h, cont);
 	setup_request(l, &r, url, errbuf);
 	oc = classify(l, &r, curl_easy_perform(h), errbuf);

@@ -320,6 +320,29 @@ ok "a body that is always truncated: exit 4 after the retries"
 run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 0
 one_line_error "failed after 1 attempt: page 1:"
 
+# A broken body: its reader's complaint is the reason of each retry's
+# warning and of one final error; never an error line per attempt.
+start trailing-always
+run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 2
+note_output
+[ "$(grep -c '^caps-aggregate: error:' "$TMP/err")" -eq 1 ] || fail "one error line expected: $(cat "$TMP/err")"
+[ "$(grep -c '^caps-aggregate: warning: .*retrying' "$TMP/err")" -eq 2 ] || fail "two retry warnings expected: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/err")" -eq 3 ] || fail "3 lines expected: $(cat "$TMP/err")"
+tail -1 "$TMP/err" | grep -q "failed after 3 attempts: page 1 of $URL/api/v1/nodes: invalid JSON" ||
+	fail "the reader's complaint is not the reason: $(tail -1 "$TMP/err")"
+if grep -qF '\x0a' "$TMP/err"; then fail "a newline in a message: $(cat "$TMP/err")"; fi
+[ "$(requests)" -eq 3 ] || fail "trailing-always: $(requests) requests, expected 3"
+ok "a body with trailing garbage: a warning per retry, one final error naming the reader's complaint"
+for sc in status-200 podlist; do
+	start $sc
+	run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 2
+	note_output
+	one_line_error "page 1 of $URL/api/v1/nodes: "
+	grep -q "not a Node\|kind is Status" "$TMP/err" || fail "$sc: kind not named: $(cat "$TMP/err")"
+	[ "$(requests)" -eq 1 ] || fail "$sc: $(requests) requests, expected 1 (not retried)"
+done
+ok "a 200 body of another kind (Status, PodList): one line, exit 4, not retried"
+
 start gone-first
 run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 2
 note_output

@@ -192,6 +192,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.connection.close()
             self.close_connection = True
             return True
+        if sc == "status-200":  # a Status where the list should be
+            self.send_json(200, status(200, "Success", "not a list"))
+            return True
+        if sc == "podlist":
+            self.send_json(200, {"kind": "PodList", "apiVersion": "v1", "metadata": {},
+                                 "items": [{"kind": "Pod", "metadata": {"name": "p"}}]})
+            return True
+        if sc == "trailing-always":  # a whole page, then garbage
+            body = json.dumps(self.page(query)).encode() + b" trailing"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return True
         if sc == "gone-first":  # 410 to a request without a continue token
             self.send_json(410, status(410, "Gone", "the resource is gone"))
             return True
