@@ -41,6 +41,7 @@ struct lister {
 	size_t page;
 	size_t listed;        /* nodes of the pages read so far */
 	struct vc_names seen; /* continue tokens received so far */
+	double start;         /* CLOCK_MONOTONIC seconds: when the listing began */
 	double deadline;      /* CLOCK_MONOTONIC seconds: end of --list-timeout */
 	char reason[1024];    /* why the last attempt failed */
 };
@@ -454,6 +455,22 @@ take_continue(const struct lister *l, const char *cont, char **next)
 	return PAGE_OK;
 }
 
+static void
+debug_response(const struct lister *l, CURL *h)
+{
+	curl_off_t bytes = 0;
+	double secs = 0;
+	long status = 0;
+
+	if (vc_log_get_level() < VC_LOG_DEBUG)
+		return;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
+	vc_debug("page %zu: HTTP %ld, %lld bytes in %.2fs", l->page + 1, status,
+		 (long long)bytes, secs);
+}
+
 static enum outcome
 fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 {
@@ -469,7 +486,9 @@ fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 	vc_nodelist_keep_complaint(r.parser);
 	url = page_url(l, h, cont);
 	setup_request(l, &r, url, errbuf);
+	vc_debug("GET %s", url); /* no credential: those are headers */
 	oc = classify(l, &r, curl_easy_perform(h), errbuf);
+	debug_response(l, h);
 	if (oc == PAGE_OK)
 		l->listed += r.nodes;
 	if (oc == PAGE_OK && vc_nodelist_continue(r.parser))
@@ -522,6 +541,10 @@ read_page(struct lister *l, const char *cont, char **next)
 		oc = fetch(l, cont, next, &retry_after);
 		if (oc != PAGE_RETRY)
 			return oc;
+		vc_debug(
+			"page %zu: attempt %u failed with a transient error; %u retr%s left",
+			l->page + 1, attempt + 1, l->o->retries - attempt,
+			l->o->retries - attempt == 1 ? "y" : "ies");
 		l->sink->rollback(l->sink->data, keep);
 		if (left_ms(l) == 0)
 			return deadline_passed(l);
@@ -635,6 +658,32 @@ warn_plain_http(const struct lister *l)
 			c->source, c->server);
 }
 
+/* -v -v: which credential and which CAs, named by where they come from. */
+static void
+debug_identity(const struct lister *l)
+{
+	const struct vc_kube_config *c = l->cfg;
+	const char *cred = "no credentials (anonymous)";
+
+	if (l->token && c->exec_command)
+		cred = "a bearer token from the exec credential plugin";
+	else if (l->token && c->token_file)
+		cred = "a bearer token from the token file";
+	else if (l->token)
+		cred = "a bearer token from the kubeconfig";
+	else if (c->cert_file || c->cert_data)
+		cred = "a client certificate";
+	vc_debug("authenticating as user '%s' with %s", c->user ? c->user : "anonymous",
+		 cred);
+	if (c->ca_data)
+		vc_debug(
+			"trusting only the CA of the kubeconfig's certificate-authority-data");
+	else if (c->ca_file)
+		vc_debug("trusting only the CA in %s", c->ca_file);
+	else if (!c->insecure)
+		vc_debug("trusting the system's CAs (the kubeconfig names no CA)");
+}
+
 static int
 prepare(struct lister *l)
 {
@@ -659,12 +708,15 @@ prepare(struct lister *l)
 		vc_warn("%s: insecure-skip-tls-verify is set; the API server's certificate is not checked",
 			c->source);
 	warn_plain_http(l);
+	debug_identity(l);
 	if (vc_proxy_for(c->server, c->proxy_url, &l->proxy) < 0)
 		return -EINVAL;
 	if (l->proxy) {
 		_autofree_ char *shown = vc_proxy_redact(l->proxy);
 
 		vc_info("connecting to %s through the proxy %s", c->server, shown);
+	} else {
+		vc_debug("connecting to %s directly (no proxy applies)", c->server);
 	}
 	return 0;
 }
@@ -726,6 +778,7 @@ list_all(struct lister *l)
 
 	for (;;) {
 		char *next = NULL;
+		size_t before = l->listed;
 		enum outcome oc = read_page(l, cont, &next);
 
 		if (oc == PAGE_FATAL)
@@ -743,6 +796,8 @@ list_all(struct lister *l)
 			continue;
 		}
 		l->page++;
+		vc_info("page %zu: %zu node%s (%zu so far)", l->page, l->listed - before,
+			plural(l->listed - before), l->listed);
 		progress(l, false);
 		free(cont);
 		cont = next;
@@ -752,6 +807,9 @@ list_all(struct lister *l)
 			break;
 	}
 	progress(l, true);
+	vc_info("listed %zu node%s in %zu page%s from %s in %.1fs", l->listed,
+		plural(l->listed), l->page, plural(l->page), l->cfg->server,
+		now_s() - l->start);
 	return VC_OK;
 }
 
@@ -762,7 +820,8 @@ vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *
 	struct lister l = {.cfg = cfg, .o = o, .sink = sink};
 	enum vc_result rc = VC_ERR_INPUT;
 
-	l.deadline = now_s() + (double)o->list_timeout_s;
+	l.start = now_s();
+	l.deadline = l.start + (double)o->list_timeout_s;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	l.h = curl_easy_init();
 	if (!l.h)

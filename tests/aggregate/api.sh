@@ -369,6 +369,27 @@ for kc in kc-token kc-exec kc-cert kc-inline; do
 	run 0 "$A" -v -v --kubeconfig "$TMP/$kc" -o json
 	note_output
 done
+has() { grep -qF -- "$1" "$TMP/err" || fail "-v: no '$1' in: $(cat "$TMP/err")"; }
+run 0 "$A" -v --kubeconfig "$TMP/kc-token" --page-size 2 -o json
+note_output
+has "info: kubeconfig $TMP/kc-token: context 'test', server $URL, user 'tester'"
+has "info: page 1: 2 nodes (2 so far)"
+has "info: page 3: 2 nodes (6 so far)"
+has "info: listed 6 nodes in 3 pages from $URL in "
+if grep -q "debug:" "$TMP/err"; then fail "-v printed debug lines: $(cat "$TMP/err")"; fi
+run 0 "$A" -v -v --kubeconfig "$TMP/kc-exec" --page-size 4 -o json
+note_output
+has "info: exec credential plugin $TMP/./plugin.sh gave a token in "
+has "debug: authenticating as user 'tester' with a bearer token from the exec credential plugin"
+has "debug: trusting only the CA in $C/ca.crt"
+has "debug: GET $URL/api/v1/nodes?limit=4"
+has "debug: GET $URL/api/v1/nodes?limit=4&continue="
+has "debug: page 2: HTTP 200, "
+run 0 "$A" -v -f "$NODES" -o json
+has "info: read $NODES: 6 nodes"
+run 0 "$A" --kubeconfig "$TMP/kc-token" -o json
+if grep -q "info:" "$TMP/err"; then fail "info lines without -v: $(cat "$TMP/err")"; fi
+ok "-v says what is done (kubeconfig, context, server, user, plugin, pages, totals, -f inputs), -v -v adds detail"
 start 401
 run 4 "$A" -v -v --kubeconfig "$TMP/kc-token"
 note_output
