@@ -256,25 +256,28 @@ split_server(const char *server, char **scheme, char **host, char **port)
 	return 0;
 }
 
-/* The proxy variable for @scheme that is set, upper case first; NULL if none. */
+/* The proxy variable for @scheme that is set, upper case first, and its
+ * value in *@value; NULL if none. */
 static const char *
-env_name(const char *scheme)
+env_name(const char *scheme, const char **value)
 {
 	const char *upper = streq(scheme, "https") ? "HTTPS_PROXY" : "HTTP_PROXY";
 	const char *lower = streq(scheme, "https") ? "https_proxy" : "http_proxy";
 
 	if (!streq(scheme, "https") && !streq(scheme, "http"))
 		return NULL;
-	if (!strempty(getenv(upper)))
+	*value = getenv(upper);
+	if (!strempty(*value))
 		return upper;
-	return strempty(getenv(lower)) ? NULL : lower;
+	*value = getenv(lower);
+	return strempty(*value) ? NULL : lower;
 }
 
 int
 vc_proxy_for(const char *server, const char *proxy_url, char **out)
 {
 	_autofree_ char *scheme = NULL, *host = NULL, *port = NULL;
-	const char *why = NULL, *name;
+	const char *why = NULL, *name, *value = NULL;
 
 	*out = NULL;
 	if (!strempty(proxy_url)) { /* client-go's http.ProxyURL: always, even loopback */
@@ -287,11 +290,11 @@ vc_proxy_for(const char *server, const char *proxy_url, char **out)
 	}
 	if (split_server(server, &scheme, &host, &port) < 0)
 		return 0; /* libcurl reports the bad URL */
-	name = env_name(scheme);
-	if (!name || is_loopback(host) ||
+	name = env_name(scheme, &value);
+	if (!name || !value || is_loopback(host) ||
 	    vc_proxy_exempt(env_any("NO_PROXY", "no_proxy"), host, port))
 		return 0;
-	return env_proxy(name, getenv(name), out);
+	return env_proxy(name, value, out);
 }
 
 char *
