@@ -49,3 +49,9 @@ void vc_kube_config_clear(struct vc_kube_config *c);
  * (CR or LF would end the Authorization header and start another).
  */
 bool vc_kube_token_valid(const char *token);
+
+/*
+ * Longest bearer token sent (real ones, JWTs included, are a few KiB):
+ * past it libcurl fails with a misleading "Out of memory", retried.
+ */
+#define VC_KUBE_TOKEN_MAX (64 * 1024)

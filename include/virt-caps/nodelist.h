@@ -65,3 +65,15 @@ size_t vc_nodelist_count(const struct vc_nodelist *p);
  * above or an invalid node name (reported): reading it again cannot help.
  */
 bool vc_nodelist_too_big(const struct vc_nodelist *p);
+/**
+ * Keep the reader's complaint ("WHAT: message") instead of printing it,
+ * for a caller that retries and reports once (the API path); read it
+ * with vc_nodelist_complaint() (NULL when there is none).
+ */
+void vc_nodelist_keep_complaint(struct vc_nodelist *p);
+const char *vc_nodelist_complaint(const struct vc_nodelist *p);
+/**
+ * True when the input was refused for being another kind of document
+ * (a Status, a PodList...): reading it again cannot help.
+ */
+bool vc_nodelist_wrong_kind(const struct vc_nodelist *p);

@@ -15,16 +15,25 @@
 #include "virt-caps/util.h"
 
 /**
- * The proxy URL to reach @server through, in libcurl's syntax, or NULL
- * for a direct connection. @proxy_url is the kubeconfig cluster's
- * proxy-url (NULL if none). A proxy without a scheme is http://, and
- * socks5:// resolves names on the proxy, as Go's SOCKS5 dialer does.
+ * The proxy URL to reach @server through, in libcurl's syntax, in *@out,
+ * or NULL there for a direct connection. @proxy_url is the kubeconfig
+ * cluster's proxy-url (NULL if none). A proxy without a scheme is
+ * http://, the scheme is lower-cased, and socks5:// resolves names on the
+ * proxy, as Go's SOCKS5 dialer does. Returns 0, or -EINVAL after one
+ * error line naming the variable (the password left out) when the proxy
+ * URL cannot be parsed.
  */
-char *vc_proxy_for(const char *server, const char *proxy_url);
-
+int vc_proxy_for(const char *server, const char *proxy_url, char **out);
+/**
+ * @proxy as vc_proxy_for() would use it, or NULL with *@why set (a
+ * static reason that never quotes the URL) when it is not a proxy URL
+ * libcurl can use: another scheme, bad syntax, no host.
+ */
+char *vc_proxy_check(const char *proxy, const char **why);
 /** Whether NO_PROXY-syntax @no_proxy exempts @host (lower case, IPv6 without brackets) on
  * @port. */
 bool vc_proxy_exempt(const char *no_proxy, const char *host, const char *port);
 
-/** @url without user information, for messages ("http://proxy:3128"). */
+/** @url without user information and path, for messages ("http://proxy:3128"),
+ * even when it cannot be parsed. */
 char *vc_proxy_redact(const char *url);

@@ -305,6 +305,21 @@ want_label(void *data, const char *key, size_t len)
 	return vc_cluster_wants(((struct reader *)data)->cluster, key, len);
 }
 
+static const char *
+plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static enum vc_result
 read_files(const struct options *o, struct reader *r)
 {
@@ -315,9 +330,14 @@ read_files(const struct options *o, struct reader *r)
 		.data = r,
 	};
 	for (size_t i = 0; i < o->files.n; i++) {
+		size_t before = r->cluster->n;
+
 		r->cluster->source = (unsigned)i;
 		if (vc_nodefile_read(o->files.v[i], &f) < 0)
 			return VC_ERR_INPUT;
+		vc_info("read %s: %zu node%s%s", vc_input_name(o->files.v[i]),
+			r->cluster->n - before, plural(r->cluster->n - before),
+			r->filter ? " matching -l" : "");
 	}
 	return VC_OK;
 }
@@ -334,6 +354,31 @@ sink_count(void *data)
 	return ((struct reader *)data)->cluster->n;
 }
 
+/* -v: where the nodes come from, and as whom (never a credential). */
+static void
+describe_config(const struct vc_kube_config *c)
+{
+	if (c->context)
+		vc_info("%s: context '%s', server %s, user '%s'", c->source, c->context,
+			c->server, c->user);
+	else
+		vc_info("%s: server %s, user '%s'", c->source, c->server, c->user);
+}
+
+static int
+run_plugin(struct vc_kube_config *c, unsigned long timeout_s)
+{
+	_autofree_ char *cmd = c->exec_command ? xstrdup(c->exec_command) : NULL;
+	double t0 = seconds_now();
+	int rc = vc_execcred_apply(c, timeout_s);
+
+	if (rc == 0 && cmd)
+		vc_info("exec credential plugin %s gave %s in %.2fs", cmd,
+			c->token ? "a token" : "a client certificate",
+			seconds_now() - t0);
+	return rc;
+}
+
 static enum vc_result
 read_api(struct options *o, struct reader *r)
 {
@@ -346,7 +391,8 @@ read_api(struct options *o, struct reader *r)
 
 	if (vc_kube_config_load(o->kubeconfig, o->context, &cfg) < 0)
 		return VC_ERR_INPUT;
-	if (vc_execcred_apply(&cfg, o->exec_timeout_s) == 0) {
+	describe_config(&cfg);
+	if (run_plugin(&cfg, o->exec_timeout_s) == 0) {
 		o->kube.selector = o->selector;
 		/* Progress on a terminal unless -q. */
 		o->kube.progress = isatty(2) && vc_log_get_level() >= VC_LOG_WARN;

@@ -18,6 +18,9 @@ DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
 #define ERROR_BODY_MAX 65536
 #define STATUS_MESSAGE_MAX 300 /* of the server's words quoted in an error */
 #define MAX_RESTARTS 3
+/* Real continue tokens are well under 1 KiB; a longer one is the server's
+ * fault, and would be sent back in every later request's URL. */
+#define CONTINUE_MAX (64 * 1024)
 
 enum outcome {
 	PAGE_OK,
@@ -38,8 +41,9 @@ struct lister {
 	size_t page;
 	size_t listed;        /* nodes of the pages read so far */
 	struct vc_names seen; /* continue tokens received so far */
+	double start;         /* CLOCK_MONOTONIC seconds: when the listing began */
 	double deadline;      /* CLOCK_MONOTONIC seconds: end of --list-timeout */
-	char reason[CURL_ERROR_SIZE + 128]; /* why the last attempt failed */
+	char reason[1024];    /* why the last attempt failed */
 };
 
 /* One response. */
@@ -52,6 +56,12 @@ struct response {
 	size_t nodes;  /* listed in this response */
 	bool too_many; /* more than --max-nodes in all: transfer aborted */
 };
+
+static const char *
+plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
 
 static double
 now_s(void)
@@ -344,7 +354,8 @@ http_error(struct lister *l, long status, const struct vc_buf *body)
 		       l->cfg->user, server, *msg ? "; the server said: " : "", msg);
 		return PAGE_FATAL;
 	}
-	if (status == 410)
+	/* Gone means an expired continue token only when one was sent. */
+	if (status == 410 && l->page > 0)
 		return PAGE_RESTART;
 	snprintf(l->reason, sizeof(l->reason), "page %zu: HTTP %ld%s%s", l->page + 1,
 		 status, *msg ? ": " : "", msg);
@@ -363,6 +374,48 @@ too_many(const struct lister *l)
 	return PAGE_FATAL;
 }
 
+/*
+ * Whether libcurl's error text quotes the proxy's user information: some
+ * of its messages quote the whole proxy URL, password included.
+ */
+static bool
+quotes_proxy(const struct lister *l, const char *errbuf)
+{
+	const char *sep = l->proxy ? strstr(l->proxy, "://") : NULL;
+	const char *at = sep ? strrchr(sep + 3, '@') : NULL;
+	_autofree_ char *userinfo = NULL;
+
+	if (!at)
+		return false;
+	userinfo = xstrndup(sep + 3, (size_t)(at - sep - 3));
+	return strstr(errbuf, userinfo) != NULL;
+}
+
+/*
+ * The reader refused the body; its complaint (kept, not printed) is the
+ * reason. A truncated or garbled body may come right next time: retried,
+ * with a warning each time and one error at the end. A body over the
+ * size limits or of another kind (a Status, a PodList: a proxy or a
+ * server that answers with something else) would come the same again:
+ * one error at once.
+ */
+static enum outcome
+bad_body(struct lister *l, const struct response *r)
+{
+	const char *why = vc_nodelist_complaint(r->parser);
+	_autofree_ char *copy = why ? xstrdup(why) : NULL;
+
+	if (copy) /* yajl's messages end with a newline */
+		snprintf(l->reason, sizeof(l->reason), "%s", vc_trim(copy));
+	else
+		snprintf(l->reason, sizeof(l->reason),
+			 "page %zu: incomplete or invalid node list", l->page + 1);
+	if (!vc_nodelist_too_big(r->parser) && !vc_nodelist_wrong_kind(r->parser))
+		return PAGE_RETRY;
+	vc_err("%s", l->reason);
+	return PAGE_FATAL;
+}
+
 static enum outcome
 classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 {
@@ -373,28 +426,49 @@ classify(struct lister *l, struct response *r, CURLcode rc, const char *errbuf)
 		return too_many(l);
 	if (rc == CURLE_OK && status != 200)
 		return http_error(l, status, &r->error_body);
-	if (rc == CURLE_WRITE_ERROR && vc_nodelist_too_big(r->parser))
-		return PAGE_FATAL; /* reported; the server sends the same again */
-	if (rc == CURLE_WRITE_ERROR) {
-		snprintf(l->reason, sizeof(l->reason),
-			 "page %zu: the body is not a node list", l->page + 1);
-		return PAGE_RETRY;
-	}
+	if (rc == CURLE_WRITE_ERROR)
+		return bad_body(l, r);
 	if (rc != CURLE_OK) {
 		snprintf(l->reason, sizeof(l->reason), "page %zu: %s", l->page + 1,
-			 *errbuf ? errbuf : curl_easy_strerror(rc));
+			 *errbuf && !quotes_proxy(l, errbuf) ? errbuf
+							     : curl_easy_strerror(rc));
 		if (!tls_fatal(rc))
 			return PAGE_RETRY;
 		vc_err("cannot list nodes at %s: %s", l->cfg->server, l->reason);
 		return PAGE_FATAL;
 	}
-	if (vc_nodelist_finish(r->parser) < 0) {
-		snprintf(l->reason, sizeof(l->reason),
-			 "page %zu: incomplete or invalid node list", l->page + 1);
-		return PAGE_RETRY;
-	}
+	if (vc_nodelist_finish(r->parser) < 0)
+		return bad_body(l, r);
 	/* The reader may hand over the page's last nodes only at its end. */
 	return r->too_many ? too_many(l) : PAGE_OK;
+}
+
+static enum outcome
+take_continue(const struct lister *l, const char *cont, char **next)
+{
+	if (strlen(cont) > CONTINUE_MAX) {
+		vc_err("listing nodes at %s: page %zu returned a continue token longer than %d KiB (the limit); the API server is not behaving",
+		       l->cfg->server, l->page + 1, CONTINUE_MAX / 1024);
+		return PAGE_FATAL;
+	}
+	*next = xstrdup(cont);
+	return PAGE_OK;
+}
+
+static void
+debug_response(const struct lister *l, CURL *h)
+{
+	curl_off_t bytes = 0;
+	double secs = 0;
+	long status = 0;
+
+	if (vc_log_get_level() < VC_LOG_DEBUG)
+		return;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
+	vc_debug("page %zu: HTTP %ld, %lld bytes in %.2fs", l->page + 1, status,
+		 (long long)bytes, secs);
 }
 
 static enum outcome
@@ -409,13 +483,16 @@ fetch(struct lister *l, const char *cont, char **next, long *retry_after)
 
 	curl_easy_reset(h); /* options only: live connections are kept */
 	r.parser = vc_nodelist_new(what, on_node, &r);
+	vc_nodelist_keep_complaint(r.parser);
 	url = page_url(l, h, cont);
 	setup_request(l, &r, url, errbuf);
+	vc_debug("GET %s", url); /* no credential: those are headers */
 	oc = classify(l, &r, curl_easy_perform(h), errbuf);
+	debug_response(l, h);
 	if (oc == PAGE_OK)
 		l->listed += r.nodes;
 	if (oc == PAGE_OK && vc_nodelist_continue(r.parser))
-		*next = xstrdup(vc_nodelist_continue(r.parser));
+		oc = take_continue(l, vc_nodelist_continue(r.parser), next);
 	*retry_after = r.retry_after;
 	vc_nodelist_free(r.parser);
 	vc_buf_clear(&r.error_body);
@@ -444,8 +521,9 @@ backoff(const struct lister *l, unsigned attempt, long retry_after)
 static enum outcome
 deadline_passed(const struct lister *l)
 {
-	vc_err("listing nodes at %s: not finished within --list-timeout=%lus (%zu pages, %zu nodes so far); raise --list-timeout for a larger cluster or a slower API server",
-	       l->cfg->server, l->o->list_timeout_s, l->page, l->listed);
+	vc_err("listing nodes at %s: not finished within --list-timeout=%lus (%zu page%s, %zu node%s so far); raise --list-timeout for a larger cluster or a slower API server",
+	       l->cfg->server, l->o->list_timeout_s, l->page, plural(l->page), l->listed,
+	       plural(l->listed));
 	return PAGE_FATAL;
 }
 
@@ -463,6 +541,10 @@ read_page(struct lister *l, const char *cont, char **next)
 		oc = fetch(l, cont, next, &retry_after);
 		if (oc != PAGE_RETRY)
 			return oc;
+		vc_debug(
+			"page %zu: attempt %u failed with a transient error; %u retr%s left",
+			l->page + 1, attempt + 1, l->o->retries - attempt,
+			l->o->retries - attempt == 1 ? "y" : "ies");
 		l->sink->rollback(l->sink->data, keep);
 		if (left_ms(l) == 0)
 			return deadline_passed(l);
@@ -470,8 +552,8 @@ read_page(struct lister *l, const char *cont, char **next)
 			break;
 		backoff(l, attempt, retry_after);
 	}
-	vc_err("listing nodes at %s failed after %u attempts: %s", l->cfg->server,
-	       l->o->retries + 1, l->reason);
+	vc_err("listing nodes at %s failed after %u attempt%s: %s", l->cfg->server,
+	       l->o->retries + 1, plural(l->o->retries + 1), l->reason);
 	return PAGE_FATAL;
 }
 
@@ -496,6 +578,11 @@ trimmed_token(const char *path, const char *text, size_t len)
 		len--;
 	if (len == lead) {
 		vc_err("token file %s is empty", path);
+		return NULL;
+	}
+	if (len - lead > VC_KUBE_TOKEN_MAX) {
+		vc_err("token file %s: the token is longer than %d KiB (the limit); refused",
+		       path, VC_KUBE_TOKEN_MAX / 1024);
 		return NULL;
 	}
 	token = xstrndup(text + lead, len - lead);
@@ -536,6 +623,13 @@ load_token(struct lister *l)
 			       c->source, c->user);
 			return -EINVAL;
 		}
+		if (strlen(c->token) > VC_KUBE_TOKEN_MAX) {
+			vc_err("%s%s: the token of user '%s' is longer than %d KiB (the limit); refused",
+			       c->exec_command ? "exec credential plugin " : c->source,
+			       c->exec_command ? c->exec_command : "", c->user,
+			       VC_KUBE_TOKEN_MAX / 1024);
+			return -EINVAL;
+		}
 		l->token = xstrdup(c->token);
 		return 0;
 	}
@@ -564,6 +658,32 @@ warn_plain_http(const struct lister *l)
 			c->source, c->server);
 }
 
+/* -v -v: which credential and which CAs, named by where they come from. */
+static void
+debug_identity(const struct lister *l)
+{
+	const struct vc_kube_config *c = l->cfg;
+	const char *cred = "no credentials (anonymous)";
+
+	if (l->token && c->exec_command)
+		cred = "a bearer token from the exec credential plugin";
+	else if (l->token && c->token_file)
+		cred = "a bearer token from the token file";
+	else if (l->token)
+		cred = "a bearer token from the kubeconfig";
+	else if (c->cert_file || c->cert_data)
+		cred = "a client certificate";
+	vc_debug("authenticating as user '%s' with %s", c->user ? c->user : "anonymous",
+		 cred);
+	if (c->ca_data)
+		vc_debug(
+			"trusting only the CA of the kubeconfig's certificate-authority-data");
+	else if (c->ca_file)
+		vc_debug("trusting only the CA in %s", c->ca_file);
+	else if (!c->insecure)
+		vc_debug("trusting the system's CAs (the kubeconfig names no CA)");
+}
+
 static int
 prepare(struct lister *l)
 {
@@ -588,11 +708,15 @@ prepare(struct lister *l)
 		vc_warn("%s: insecure-skip-tls-verify is set; the API server's certificate is not checked",
 			c->source);
 	warn_plain_http(l);
-	l->proxy = vc_proxy_for(c->server, c->proxy_url);
+	debug_identity(l);
+	if (vc_proxy_for(c->server, c->proxy_url, &l->proxy) < 0)
+		return -EINVAL;
 	if (l->proxy) {
 		_autofree_ char *shown = vc_proxy_redact(l->proxy);
 
 		vc_info("connecting to %s through the proxy %s", c->server, shown);
+	} else {
+		vc_debug("connecting to %s directly (no proxy applies)", c->server);
 	}
 	return 0;
 }
@@ -617,8 +741,10 @@ progress(const struct lister *l, bool done)
 {
 	if (!l->o->progress)
 		return;
-	fprintf(stderr, "\rlisting nodes: page %zu, %zu nodes%s", l->page,
-		l->sink->count(l->sink->data), done ? "\n" : "");
+	size_t n = l->sink->count(l->sink->data);
+
+	fprintf(stderr, "\rlisting nodes: page %zu, %zu node%s%s", l->page, n, plural(n),
+		done ? "\n" : "");
 }
 
 static void
@@ -652,6 +778,7 @@ list_all(struct lister *l)
 
 	for (;;) {
 		char *next = NULL;
+		size_t before = l->listed;
 		enum outcome oc = read_page(l, cont, &next);
 
 		if (oc == PAGE_FATAL)
@@ -669,6 +796,8 @@ list_all(struct lister *l)
 			continue;
 		}
 		l->page++;
+		vc_info("page %zu: %zu node%s (%zu so far)", l->page, l->listed - before,
+			plural(l->listed - before), l->listed);
 		progress(l, false);
 		free(cont);
 		cont = next;
@@ -678,6 +807,9 @@ list_all(struct lister *l)
 			break;
 	}
 	progress(l, true);
+	vc_info("listed %zu node%s in %zu page%s from %s in %.1fs", l->listed,
+		plural(l->listed), l->page, plural(l->page), l->cfg->server,
+		now_s() - l->start);
 	return VC_OK;
 }
 
@@ -688,7 +820,8 @@ vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *
 	struct lister l = {.cfg = cfg, .o = o, .sink = sink};
 	enum vc_result rc = VC_ERR_INPUT;
 
-	l.deadline = now_s() + (double)o->list_timeout_s;
+	l.start = now_s();
+	l.deadline = l.start + (double)o->list_timeout_s;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	l.h = curl_easy_init();
 	if (!l.h)

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "virt-caps/kubeconfig.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <libgen.h>
 #include <sys/stat.h>
 
 #include "virt-caps/log.h"
+#include "virt-caps/proxy.h"
 #include "virt-caps/tree.h"
 
 #define CONFIG_MAX (16 * 1024 * 1024)
@@ -130,14 +132,18 @@ resolve(const char *dir, const char *path)
 	return xasprintf("%s/%s", dir, path);
 }
 
+/* @path, @kind and @name say where: the kubeconfig file, "cluster" or "user" and its
+ * name. */
 static int
-decode_data(const char *b64, const char *what, char **out, size_t *len)
+decode_data(const char *b64, const char *what, const char *path, const char *kind,
+	    const char *name, char **out, size_t *len)
 {
 	if (!b64)
 		return 0;
 	*out = vc_base64_decode(b64, len);
 	if (!*out) {
-		vc_err("kubeconfig: %s is not valid base64", what);
+		vc_err("kubeconfig %s: %s '%s': %s is not valid base64", path, kind, name,
+		       what);
 		return -EINVAL;
 	}
 	return 0;
@@ -147,8 +153,68 @@ decode_data(const char *b64, const char *what, char **out, size_t *len)
 static bool
 proxy_scheme_ok(const char *url)
 {
-	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0 ||
-	       strncmp(url, "socks5://", 9) == 0;
+	return strncasecmp(url, "http://", 7) == 0 ||
+	       strncasecmp(url, "https://", 8) == 0 ||
+	       strncasecmp(url, "socks5://", 9) == 0;
+}
+
+static bool
+has_part(CURLU *u, CURLUPart part)
+{
+	char *v = NULL;
+	bool has = curl_url_get(u, part, &v, 0) == CURLUE_OK && v;
+
+	curl_free(v);
+	return has;
+}
+
+/*
+ * The server URL appears in every message, so a password in it would too;
+ * a query or fragment would silently change the path of every request
+ * (https://h/#x lists /#x/api/v1/nodes, sent as /). kubectl has no use for
+ * either: refused.
+ */
+static int
+check_server(const char *server, const char *path, const char *name)
+{
+	CURLU *u = curl_url();
+	CURLUcode rc;
+	const char *why = NULL;
+	_autofree_ char *shown = NULL;
+
+	if (!u)
+		abort();
+	rc = curl_url_set(u, CURLUPART_URL, server, CURLU_GUESS_SCHEME);
+	if (rc != CURLUE_OK)
+		why = curl_url_strerror(rc);
+	else if (has_part(u, CURLUPART_USER) || has_part(u, CURLUPART_PASSWORD))
+		why = "user information (user:password@) is not allowed; use a token or a client certificate";
+	else if (has_part(u, CURLUPART_QUERY) || has_part(u, CURLUPART_FRAGMENT))
+		why = "a query (?) or fragment (#) is not allowed";
+	curl_url_cleanup(u);
+	if (!why)
+		return 0;
+	shown = vc_proxy_redact(server);
+	vc_err("kubeconfig %s: cluster '%s': server '%s': %s", path, name, shown, why);
+	return -EINVAL;
+}
+
+/* Checked before libcurl sees it: its error would quote the password. */
+static int
+check_proxy_syntax(const char *url, const char *path, const char *name)
+{
+	_autofree_ char *checked = NULL, *shown = NULL;
+	const char *why = NULL;
+
+	if (!url)
+		return 0;
+	checked = vc_proxy_check(url, &why);
+	if (checked)
+		return 0;
+	shown = vc_proxy_redact(url);
+	vc_err("kubeconfig %s: cluster '%s': proxy-url '%s' is not a usable proxy URL: %s",
+	       path, name, shown, why);
+	return -EINVAL;
 }
 
 /*
@@ -172,7 +238,7 @@ check_cluster(const struct vc_kube_config *c, const char *path, const char *name
 		       path, name);
 		return -EINVAL;
 	}
-	return 0;
+	return check_proxy_syntax(c->proxy_url, path, name);
 }
 
 static int
@@ -183,17 +249,22 @@ read_cluster(const struct vc_tree *cl, const char *path, const char *dir,
 
 	c->server = xstrdup(vc_tree_str(cl, "server"));
 	if (strempty(c->server)) {
-		vc_err("kubeconfig: cluster of context '%s' has no server", c->context);
+		vc_err("kubeconfig %s: cluster '%s' of context '%s' has no server", path,
+		       name, c->context);
 		return -EINVAL;
 	}
+	if (check_server(c->server, path, name) < 0)
+		return -EINVAL;
 	c->ca_file = resolve(dir, vc_tree_str(cl, "certificate-authority"));
 	c->insecure = streq(insecure, "true");
 	if (!strempty(vc_tree_str(cl, "proxy-url")))
 		c->proxy_url = xstrdup(vc_tree_str(cl, "proxy-url"));
 	if (vc_tree_str(cl, "tls-server-name"))
-		vc_warn("kubeconfig: tls-server-name is not supported; the server URL's host name is verified");
+		vc_warn("kubeconfig %s: cluster '%s': tls-server-name is not supported; the server URL's host name is verified",
+			path, name);
 	if (decode_data(vc_tree_str(cl, "certificate-authority-data"),
-			"certificate-authority-data", &c->ca_data, &c->ca_len) < 0)
+			"certificate-authority-data", path, "cluster", name, &c->ca_data,
+			&c->ca_len) < 0)
 		return -EINVAL;
 	return check_cluster(c, path, name);
 }
@@ -245,20 +316,31 @@ read_user(const struct vc_tree *u, const char *dir, const char *path,
 		       path, c->user);
 		return -EINVAL;
 	}
+	if (token && strlen(token) > VC_KUBE_TOKEN_MAX) {
+		vc_err("kubeconfig %s: the token of user '%s' is longer than %d KiB (the limit); refused",
+		       path, c->user, VC_KUBE_TOKEN_MAX / 1024);
+		return -EINVAL;
+	}
 	/* An empty token is no token, as for kubectl. */
 	c->token = strempty(token) ? NULL : xstrdup(token);
 	c->token_file = resolve(dir, vc_tree_str(u, "tokenFile"));
 	c->cert_file = resolve(dir, vc_tree_str(u, "client-certificate"));
 	c->key_file = resolve(dir, vc_tree_str(u, "client-key"));
+	if (ex && ex->type == VC_T_MAP && strempty(vc_tree_str(ex, "command"))) {
+		vc_err("kubeconfig %s: user '%s': exec needs a command (the credential plugin to run)",
+		       path, c->user);
+		return -EINVAL;
+	}
 	if (ex && ex->type == VC_T_MAP)
 		read_exec(ex, dir, c);
 	if (vc_tree_get(u, "auth-provider"))
-		vc_warn("kubeconfig: user '%s' uses an auth-provider, which is not supported; use an exec plugin",
-			c->user);
+		vc_warn("kubeconfig %s: user '%s' uses an auth-provider, which is not supported; use an exec plugin",
+			path, c->user);
 	if (decode_data(vc_tree_str(u, "client-certificate-data"),
-			"client-certificate-data", &c->cert_data, &c->cert_len) < 0 ||
-	    decode_data(vc_tree_str(u, "client-key-data"), "client-key-data",
-			&c->key_data, &c->key_len) < 0)
+			"client-certificate-data", path, "user", c->user, &c->cert_data,
+			&c->cert_len) < 0 ||
+	    decode_data(vc_tree_str(u, "client-key-data"), "client-key-data", path,
+			"user", c->user, &c->key_data, &c->key_len) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -297,12 +379,18 @@ from_files(const struct files *f, const char *context, struct vc_kube_config *c)
 	user_name = vc_tree_str(ctx, "user");
 	cl = find_named(f, "clusters", "cluster", cluster_name ? cluster_name : "", &cli);
 	if (!cl) {
-		vc_err("kubeconfig: cluster '%s' of context '%s' not found",
-		       cluster_name ? cluster_name : "", context);
+		vc_err("kubeconfig %s: cluster '%s' was not found for context '%s'",
+		       f->paths[ci], cluster_name ? cluster_name : "", context);
 		return -EINVAL;
 	}
 	c->user = xstrdup(user_name ? user_name : "anonymous");
 	u = user_name ? find_named(f, "users", "user", user_name, &ui) : NULL;
+	/* As kubectl's validation: a typo must not become an anonymous request. */
+	if (!strempty(user_name) && !u) {
+		vc_err("kubeconfig %s: user '%s' was not found for context '%s'",
+		       f->paths[ci], user_name, context);
+		return -EINVAL;
+	}
 	c->source = xasprintf("kubeconfig %s", f->paths[ci]);
 	if (read_cluster(cl, f->paths[cli], f->dirs[cli],
 			 cluster_name ? cluster_name : "", c) < 0)

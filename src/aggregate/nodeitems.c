@@ -58,8 +58,11 @@ struct vc_nodeitems {
 	void *data;
 	struct frame stack[MAX_DEPTH];
 	int depth;
-	bool failed;  /* reported already */
-	bool too_big; /* failed on a size limit or a node name: final */
+	bool failed;     /* reported already */
+	bool too_big;    /* failed on a size limit or a node name: final */
+	bool quiet;      /* keep the complaint for the caller instead of printing it */
+	char *complaint; /* "WHAT: message", when quiet */
+	bool wrong_kind; /* a document, or an item, that is not a node (list) */
 	bool root_seen;
 	char *root_kind;
 	char *cont;
@@ -91,9 +94,30 @@ vc_nodeitems_fail(struct vc_nodeitems *it, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	vc_err("%s: %s", it->what, msg);
+	if (it->quiet && !it->complaint)
+		it->complaint = xasprintf("%s: %s", it->what, msg);
+	else if (!it->quiet)
+		vc_err("%s: %s", it->what, msg);
 	it->failed = true;
 	return false;
+}
+
+void
+vc_nodeitems_keep_complaint(struct vc_nodeitems *it)
+{
+	it->quiet = true;
+}
+
+const char *
+vc_nodeitems_complaint(const struct vc_nodeitems *it)
+{
+	return it->complaint;
+}
+
+bool
+vc_nodeitems_wrong_kind(const struct vc_nodeitems *it)
+{
+	return it->wrong_kind;
 }
 
 bool
@@ -229,9 +253,11 @@ end_item(struct vc_nodeitems *it)
 	snprintf(where, sizeof(where), "item %zu", it->items);
 	it->items++;
 	if (it->item_kind && !streq(it->item_kind, "Node") &&
-	    !streq(it->item_kind, "PartialObjectMetadata"))
+	    !streq(it->item_kind, "PartialObjectMetadata")) {
+		it->wrong_kind = true;
 		return vc_nodeitems_fail(it, "%s is a %s, not a Node", where,
 					 it->item_kind);
+	}
 	return emit(it, where);
 }
 
@@ -485,6 +511,7 @@ vc_nodeitems_free(struct vc_nodeitems *it)
 	free(it->what);
 	free(it->root_kind);
 	free(it->cont);
+	free(it->complaint);
 	free(it);
 }
 
@@ -515,6 +542,7 @@ vc_nodeitems_finish(struct vc_nodeitems *it)
 		return 0;
 	if (streq(it->root_kind, "Node"))
 		return emit(it, "the Node") ? 0 : -EINVAL;
+	it->wrong_kind = true;
 	vc_nodeitems_fail(
 		it,
 		"kind is %s, expected List, NodeList, PartialObjectMetadataList or Node",

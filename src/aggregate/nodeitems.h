@@ -31,6 +31,16 @@ void vc_nodeitems_set_filter(struct vc_nodeitems *it,
  * an event call returns to stop the parser.
  */
 bool vc_nodeitems_fail(struct vc_nodeitems *it, const char *fmt, ...) _printf_(2, 3);
+/**
+ * From now on keep the first complaint for vc_nodeitems_complaint()
+ * instead of printing it: for a caller that may read the input again
+ * (the API path, which retries a broken page and reports once).
+ */
+void vc_nodeitems_keep_complaint(struct vc_nodeitems *it);
+/** "WHAT: message" of the first refusal when kept; NULL if none. */
+const char *vc_nodeitems_complaint(const struct vc_nodeitems *it);
+/** True when refused for being of another kind (Status, PodList, a Pod item). */
+bool vc_nodeitems_wrong_kind(const struct vc_nodeitems *it);
 /** True once anything was refused (and reported). */
 bool vc_nodeitems_failed(const struct vc_nodeitems *it);
 /** The refusal was final (a size limit, a node name): reading again cannot help. */

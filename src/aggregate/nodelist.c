@@ -501,3 +501,21 @@ vc_nodelist_too_big(const struct vc_nodelist *p)
 {
 	return vc_nodeitems_too_big(p->it);
 }
+
+void
+vc_nodelist_keep_complaint(struct vc_nodelist *p)
+{
+	vc_nodeitems_keep_complaint(p->it);
+}
+
+const char *
+vc_nodelist_complaint(const struct vc_nodelist *p)
+{
+	return vc_nodeitems_complaint(p->it);
+}
+
+bool
+vc_nodelist_wrong_kind(const struct vc_nodelist *p)
+{
+	return vc_nodeitems_wrong_kind(p->it);
+}

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "virt-caps/log.h"
+
 DEFINE_CLEANUP_FUNC(CURLU *, curl_url_cleanup, curl_url_cleanup)
 DEFINE_CLEANUP_FUNC(char *, curl_free, curl_free)
 
@@ -159,16 +161,77 @@ env_any(const char *upper, const char *lower)
 	return strempty(v) ? getenv(lower) : v;
 }
 
-/* Go's parseProxy: no http, https or socks5 scheme means http://. */
+/* A scheme Go accepts for a proxy; socks5 resolves names on the proxy. */
+static const char *
+curl_scheme(const char *scheme)
+{
+	if (streq(scheme, "http") || streq(scheme, "https"))
+		return scheme;
+	return streq(scheme, "socks5") ? "socks5h" : NULL;
+}
+
+/*
+ * Go's parseProxy: the scheme is lower-cased (url.Parse does), and a
+ * proxy without one is http://. NULL for another scheme.
+ */
 static char *
 normalize(const char *proxy)
 {
-	if (strncmp(proxy, "socks5://", 9) ==
-	    0) /* names resolved by the proxy, as in Go */
-		return xasprintf("socks5h://%s", proxy + 9);
-	if (strncmp(proxy, "http://", 7) == 0 || strncmp(proxy, "https://", 8) == 0)
-		return xstrdup(proxy);
-	return xasprintf("http://%s", proxy);
+	const char *sep = strstr(proxy, "://");
+	size_t n = sep ? (size_t)(sep - proxy) : 0;
+	_autofree_ char *scheme = xstrndup(proxy, n);
+	const char *known;
+
+	for (char *c = scheme; *c; c++) {
+		if (!isalnum((unsigned char)*c) && !strchr("+-.", *c))
+			return xasprintf("http://%s", proxy); /* no scheme after all */
+		*c = (char)tolower((unsigned char)*c);
+	}
+	if (!sep)
+		return xasprintf("http://%s", proxy);
+	known = curl_scheme(scheme);
+	return known ? xasprintf("%s%s", known, sep) : NULL;
+}
+
+char *
+vc_proxy_check(const char *proxy, const char **why)
+{
+	_cleanup_(curl_url_cleanupp) CURLU *u = curl_url();
+	_cleanup_(curl_freep) char *host = NULL;
+	_autofree_ char *url = normalize(proxy);
+	CURLUcode rc;
+
+	if (!u)
+		abort();
+	if (!url) {
+		*why = "the scheme must be http://, https:// or socks5://";
+		return NULL;
+	}
+	/* Parsed here, so that libcurl never rejects it with an error that
+	 * quotes the whole URL, password included. */
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	if (rc != CURLUE_OK) {
+		*why = curl_url_strerror(rc);
+		return NULL;
+	}
+	return steal(&url);
+}
+
+/* Checked only when used: NO_PROXY or a loopback server make it moot. */
+static int
+env_proxy(const char *name, const char *value, char **out)
+{
+	_autofree_ char *shown = NULL;
+	const char *why = NULL;
+
+	*out = vc_proxy_check(value, &why);
+	if (*out)
+		return 0;
+	shown = vc_proxy_redact(value);
+	vc_err("%s: '%s' is not a usable proxy URL: %s", name, shown, why);
+	return -EINVAL;
 }
 
 /* Scheme, lower-case host (IPv6 unbracketed) and port (default by scheme). */
@@ -193,26 +256,45 @@ split_server(const char *server, char **scheme, char **host, char **port)
 	return 0;
 }
 
-char *
-vc_proxy_for(const char *server, const char *proxy_url)
+/* The proxy variable for @scheme that is set, upper case first, and its
+ * value in *@value; NULL if none. */
+static const char *
+env_name(const char *scheme, const char **value)
+{
+	const char *upper = streq(scheme, "https") ? "HTTPS_PROXY" : "HTTP_PROXY";
+	const char *lower = streq(scheme, "https") ? "https_proxy" : "http_proxy";
+
+	if (!streq(scheme, "https") && !streq(scheme, "http"))
+		return NULL;
+	*value = getenv(upper);
+	if (!strempty(*value))
+		return upper;
+	*value = getenv(lower);
+	return strempty(*value) ? NULL : lower;
+}
+
+int
+vc_proxy_for(const char *server, const char *proxy_url, char **out)
 {
 	_autofree_ char *scheme = NULL, *host = NULL, *port = NULL;
-	const char *proxy;
+	const char *why = NULL, *name, *value = NULL;
 
-	if (!strempty(proxy_url)) /* client-go's http.ProxyURL: always, even loopback */
-		return normalize(proxy_url);
+	*out = NULL;
+	if (!strempty(proxy_url)) { /* client-go's http.ProxyURL: always, even loopback */
+		/* Checked where the kubeconfig was read. */
+		*out = vc_proxy_check(proxy_url, &why);
+		if (*out)
+			return 0;
+		vc_err("proxy-url: not a usable proxy URL: %s", why);
+		return -EINVAL;
+	}
 	if (split_server(server, &scheme, &host, &port) < 0)
-		return NULL; /* libcurl reports the bad URL */
-	if (streq(scheme, "https"))
-		proxy = env_any("HTTPS_PROXY", "https_proxy");
-	else if (streq(scheme, "http"))
-		proxy = env_any("HTTP_PROXY", "http_proxy");
-	else
-		return NULL;
-	if (strempty(proxy) || is_loopback(host) ||
+		return 0; /* libcurl reports the bad URL */
+	name = env_name(scheme, &value);
+	if (!name || !value || is_loopback(host) ||
 	    vc_proxy_exempt(env_any("NO_PROXY", "no_proxy"), host, port))
-		return NULL;
-	return normalize(proxy);
+		return 0;
+	return env_proxy(name, value, out);
 }
 
 char *
@@ -220,11 +302,11 @@ vc_proxy_redact(const char *url)
 {
 	const char *sep = strstr(url, "://");
 	const char *start = sep ? sep + 3 : url;
-	const char *end = start + strcspn(start, "/?#");
-	const char *at = memrchr(start, '@', (size_t)(end - start));
+	/* The last '@' anywhere: a URL too broken to parse may hold a
+	 * password with a raw '/' or '?' in it. */
+	const char *at = strrchr(start, '@');
+	const char *host = at ? at + 1 : start;
+	const char *end = host + strcspn(host, "/?#");
 
-	if (!at)
-		return xstrndup(url, (size_t)(end - url));
-	return xasprintf("%.*s%.*s", (int)(start - url), url, (int)(end - at - 1),
-			 at + 1);
+	return xasprintf("%.*s%.*s", (int)(start - url), url, (int)(end - host), host);
 }

@@ -183,10 +183,42 @@ KC
 run 0 env KUBECONFIG="$TMP/missing:$TMP/kc-a:$TMP/kc-b" "$A" -o json
 note_output
 run 3 env KUBECONFIG="$TMP/kc-a:$TMP/kc-b" "$A" --context other
-one_line_error "cluster 'nowhere' of context 'other' not found"
+one_line_error "kubeconfig $TMP/kc-b: cluster 'nowhere' was not found for context 'other'"
 run 3 env KUBECONFIG="$TMP/kc-a:$TMP/kc-b" "$A" --context nope
 one_line_error "context 'nope' not found"
 ok "KUBECONFIG list: first file wins, current-context, --context"
+
+# 6b. mistakes kubectl's validation refuses: never an anonymous request
+: >"$TMP/requests.log"
+sed 's/user: tester}/user: tesster}/' "$TMP/kc-b" >"$TMP/kc-typo"
+run 3 "$A" --kubeconfig "$TMP/kc-typo" --context from-b
+one_line_error "kubeconfig $TMP/kc-typo: user 'tesster' was not found for context 'from-b'"
+kubeconfig "$TMP/kc-nocmd" "    exec: {apiVersion: client.authentication.k8s.io/v1, args: [x]}"
+run 3 "$A" --kubeconfig "$TMP/kc-nocmd"
+one_line_error "kubeconfig $TMP/kc-nocmd: user 'tester': exec needs a command"
+[ "$(requests)" -eq 0 ] || fail "$(requests) requests sent"
+ok "a context naming an unknown user, exec without command: exit 3 before any request"
+kubeconfig "$TMP/kc-b64" "    client-certificate-data: '%%%'"
+run 3 "$A" --kubeconfig "$TMP/kc-b64"
+one_line_error "kubeconfig $TMP/kc-b64: user 'tester': client-certificate-data is not valid base64"
+kubeconfig "$TMP/kc-b64" "    token: $TOKEN" "    certificate-authority-data: '%%%'"
+run 3 "$A" --kubeconfig "$TMP/kc-b64"
+one_line_error "kubeconfig $TMP/kc-b64: cluster 'fake': certificate-authority-data is not valid base64"
+sed '/server:/d' "$TMP/kc-b64" >"$TMP/kc-noserver"
+run 3 "$A" --kubeconfig "$TMP/kc-noserver"
+one_line_error "kubeconfig $TMP/kc-noserver: cluster 'fake' of context 'test' has no server"
+ok "bad base64, no server: the error names the kubeconfig file"
+
+# 6c. a server URL with a password, a query or a fragment
+for bad in "https://admin:hunter2@127.0.0.1:$PORT" "https://127.0.0.1:$PORT/?x=hunter2" \
+	"https://127.0.0.1:$PORT/#hunter2" "https://admin:hunter2@[::1"; do
+	URL=$bad kubeconfig "$TMP/kc-server" "    token: $TOKEN"
+	run 3 "$A" --kubeconfig "$TMP/kc-server"
+	one_line_error "kubeconfig $TMP/kc-server: cluster 'fake': server 'https://"
+	if grep -q hunter2 "$TMP/err"; then fail "$bad: quoted: $(cat "$TMP/err")"; fi
+done
+[ "$(requests)" -eq 0 ] || fail "$(requests) requests sent"
+ok "server URL with user:password@, ?query, #fragment or bad syntax: exit 3, not quoted, no request"
 
 # 7. in-cluster service account (token is a JWT naming the account)
 mkdir "$TMP/sa"
@@ -285,6 +317,39 @@ note_output
 tail -1 "$TMP/err" | grep -q "failed after 2 attempts" || fail "no final error"
 [ "$(requests)" -eq 2 ] || fail "expected 2 attempts"
 ok "a body that is always truncated: exit 4 after the retries"
+run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 0
+one_line_error "failed after 1 attempt: page 1:"
+
+# A broken body: its reader's complaint is the reason of each retry's
+# warning and of one final error; never an error line per attempt.
+start trailing-always
+run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 2
+note_output
+[ "$(grep -c '^caps-aggregate: error:' "$TMP/err")" -eq 1 ] || fail "one error line expected: $(cat "$TMP/err")"
+[ "$(grep -c '^caps-aggregate: warning: .*retrying' "$TMP/err")" -eq 2 ] || fail "two retry warnings expected: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/err")" -eq 3 ] || fail "3 lines expected: $(cat "$TMP/err")"
+tail -1 "$TMP/err" | grep -q "failed after 3 attempts: page 1 of $URL/api/v1/nodes: invalid JSON" ||
+	fail "the reader's complaint is not the reason: $(tail -1 "$TMP/err")"
+if grep -qF '\x0a' "$TMP/err"; then fail "a newline in a message: $(cat "$TMP/err")"; fi
+[ "$(requests)" -eq 3 ] || fail "trailing-always: $(requests) requests, expected 3"
+ok "a body with trailing garbage: a warning per retry, one final error naming the reader's complaint"
+for sc in status-200 podlist; do
+	start $sc
+	run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 2
+	note_output
+	one_line_error "page 1 of $URL/api/v1/nodes: "
+	grep -q "not a Node\|kind is Status" "$TMP/err" || fail "$sc: kind not named: $(cat "$TMP/err")"
+	[ "$(requests)" -eq 1 ] || fail "$sc: $(requests) requests, expected 1 (not retried)"
+done
+ok "a 200 body of another kind (Status, PodList): one line, exit 4, not retried"
+
+start gone-first
+run 4 "$A" --kubeconfig "$TMP/kc-token" --retries 2
+note_output
+one_line_error "listing nodes at $URL failed: HTTP 410: the resource is gone"
+if grep -q "continue token" "$TMP/err"; then fail "410 on page 1 blamed on a continue token"; fi
+[ "$(requests)" -eq 1 ] || fail "410 on page 1: $(requests) requests, expected 1"
+ok "410 to the first request (no continue token sent): exit 4, one line, no restart; '1 attempt'"
 
 start hang
 t0=$(date +%s)
@@ -304,6 +369,27 @@ for kc in kc-token kc-exec kc-cert kc-inline; do
 	run 0 "$A" -v -v --kubeconfig "$TMP/$kc" -o json
 	note_output
 done
+has() { grep -qF -- "$1" "$TMP/err" || fail "-v: no '$1' in: $(cat "$TMP/err")"; }
+run 0 "$A" -v --kubeconfig "$TMP/kc-token" --page-size 2 -o json
+note_output
+has "info: kubeconfig $TMP/kc-token: context 'test', server $URL, user 'tester'"
+has "info: page 1: 2 nodes (2 so far)"
+has "info: page 3: 2 nodes (6 so far)"
+has "info: listed 6 nodes in 3 pages from $URL in "
+if grep -q "debug:" "$TMP/err"; then fail "-v printed debug lines: $(cat "$TMP/err")"; fi
+run 0 "$A" -v -v --kubeconfig "$TMP/kc-exec" --page-size 4 -o json
+note_output
+has "info: exec credential plugin $TMP/plugin.sh gave a token in "
+has "debug: authenticating as user 'tester' with a bearer token from the exec credential plugin"
+has "debug: trusting only the CA in $C/ca.crt"
+has "debug: GET $URL/api/v1/nodes?limit=4"
+has "debug: GET $URL/api/v1/nodes?limit=4&continue="
+has "debug: page 2: HTTP 200, "
+run 0 "$A" -v -f "$NODES" -o json
+has "info: read $NODES: 6 nodes"
+run 0 "$A" --kubeconfig "$TMP/kc-token" -o json
+if grep -q "info:" "$TMP/err"; then fail "info lines without -v: $(cat "$TMP/err")"; fi
+ok "-v says what is done (kubeconfig, context, server, user, plugin, pages, totals, -f inputs), -v -v adds detail"
 start 401
 run 4 "$A" -v -v --kubeconfig "$TMP/kc-token"
 note_output

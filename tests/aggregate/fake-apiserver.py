@@ -123,6 +123,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         sc = self.server.state.args.scenario
         items = [{"metadata": {"name": f"endless-{n}-{i}", "labels": {}}} for i in range(2)]
         token = "same-token" if sc == "continue-repeat" else f"token-{n}"
+        if sc == "continue-huge":  # 100 KiB: longer than any real one
+            token = f"token-{n}-" + "x" * (100 << 10)
         if sc == "continue-endless":
             time.sleep(0.1)  # a slow server: the deadline test needs few requests
         # continue-fast (bench/endless.sh): as fast as it can
@@ -189,6 +191,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             self.connection.close()
             self.close_connection = True
+            return True
+        if sc == "status-200":  # a Status where the list should be
+            self.send_json(200, status(200, "Success", "not a list"))
+            return True
+        if sc == "podlist":
+            self.send_json(200, {"kind": "PodList", "apiVersion": "v1", "metadata": {},
+                                 "items": [{"kind": "Pod", "metadata": {"name": "p"}}]})
+            return True
+        if sc == "trailing-always":  # a whole page, then garbage
+            body = json.dumps(self.page(query)).encode() + b" trailing"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return True
+        if sc == "gone-first":  # 410 to a request without a continue token
+            self.send_json(410, status(410, "Gone", "the resource is gone"))
             return True
         if (sc == "gone-once" and n == 2 or sc == "gone-always") and "continue" in query:
             self.send_json(410, status(410, "Expired", "The provided continue parameter is too old"))

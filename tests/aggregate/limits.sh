@@ -64,6 +64,27 @@ tail -1 "$TMP/err" | grep -q "not finished within --list-timeout=2s" ||
 [ "$(requests)" -le 2 ] || fail "$(requests) requests, expected 1 or 2"
 ok "the deadline cuts a hanging request and a 30 s Retry-After wait"
 
+# --- 5b. tokens longer than 64 KiB ------------------------------------------
+start continue-huge
+kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+run 4 timeout 120 "$A" --kubeconfig "$kc" --max-nodes 7
+one_line_error "listing nodes at $URL: page 1 returned a continue token longer than 64 KiB (the limit)"
+[ "$(requests)" -eq 1 ] || fail "$(requests) requests, expected 1"
+ok "a 100 KiB continue token: exit 4 after 1 request, one line, not retried"
+start ok
+big=$(head -c 70000 /dev/zero | tr '\0' 'a')
+kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+sed -i "s/token: $TOKEN/token: $big/" "$kc"
+run 3 "$A" --kubeconfig "$kc"
+one_line_error "kubeconfig $kc: the token of user 'tester' is longer than 64 KiB (the limit); refused"
+printf '%s\n' "$big" >"$TMP/token"
+kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+sed -i "s|token: $TOKEN|tokenFile: $TMP/token|" "$kc"
+run 3 "$A" --kubeconfig "$kc"
+one_line_error "token file $TMP/token: the token is longer than 64 KiB (the limit); refused"
+[ "$(requests)" -eq 0 ] || fail "$(requests) requests sent"
+ok "a 70,000-byte token (kubeconfig, token file): exit 3 before any request, one line"
+
 # --- 6. hostile error bodies --------------------------------------------------
 # A smaller stack than the default 8 MiB: a parser that recursed once per
 # nesting level (yajl_tree_free does) would overflow it on 32,768 levels.

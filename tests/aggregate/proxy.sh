@@ -93,6 +93,38 @@ one_line_error "kubeconfig $kc: cluster 'fake': proxy-url must start with http:/
 if grep -q proxy-secret "$TMP/err"; then fail "proxy password in the error"; fi
 ok "proxy-url with another scheme: exit 3, one line, not quoted"
 
+# --- proxy URLs libcurl cannot parse: its error would quote the password ----
+no_secret() {
+	if grep -q proxy-secret "$TMP/err"; then fail "$1: proxy password in the output: $(cat "$TMP/err")"; fi
+}
+kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+for bad in "http://user:proxy-secret@[::1" "http://us er:proxy-secret@$P" "http://u:proxy/secret@[::1"; do
+	with_env 3 HTTPS_PROXY="$bad" -- -o json
+	one_line_error "HTTPS_PROXY: 'http://"
+	grep -q "is not a usable proxy URL" "$TMP/err" || fail "$bad: $(cat "$TMP/err")"
+	no_secret "HTTPS_PROXY=$bad"
+	direct "HTTPS_PROXY=$bad"
+	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt
+    proxy-url: \"$bad\""
+	with_env 3 -- -o json
+	one_line_error "kubeconfig $kc: cluster 'fake': proxy-url 'http://"
+	no_secret "proxy-url: $bad"
+	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+done
+ok "unparsable proxy URLs (HTTPS_PROXY, proxy-url): exit 3, one line naming the source, no password"
+with_env 0 HTTPS_PROXY="HTTP://user:proxy-secret@$P" -- -o json -v
+via_proxy "HTTPS_PROXY with an upper-case scheme" "$S"
+no_secret "upper-case scheme"
+kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt
+    proxy-url: HTTP://$P"
+with_env 0 -- -o json
+via_proxy "proxy-url with an upper-case scheme" "$S"
+kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+with_env 4 HTTPS_PROXY="http://user:proxy-secret@[::1" NO_PROXY=kube.test -- -o json
+one_line_error "kube.test"
+no_secret "an unused proxy"
+ok "an upper-case scheme is lower-cased as Go does; a proxy NO_PROXY makes moot is not checked"
+
 # --- http server ------------------------------------------------------------
 start ok server --plain
 S=kube.test:$PORT
