@@ -173,7 +173,9 @@ set_value_option(struct options *o, int c, const char *arg)
 		o->rules.obsolete_explicit = true;
 		return 0;
 	case OPT_VIRTTYPE:
-		if (!streq(arg, "kvm") && !streq(arg, "qemu"))
+		/* strcmp, not streq: streq's NULL test made gcc -O2 with
+		 * sanitizers believe arg may be NULL here (-Wformat-overflow). */
+		if (strcmp(arg, "kvm") != 0 && strcmp(arg, "qemu") != 0)
 			return vc_cli_usage_error(
 				"--virttype must be kvm or qemu, not '%s'", arg);
 		o->probe.virttype = arg;
