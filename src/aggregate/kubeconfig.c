@@ -172,7 +172,8 @@ has_part(CURLU *u, CURLUPart part)
  * The server URL appears in every message, so a password in it would too;
  * a query or fragment would silently change the path of every request
  * (https://h/#x lists /#x/api/v1/nodes, sent as /). kubectl has no use for
- * either: refused.
+ * either: refused, even empty. Called once the scheme is settled
+ * (default_scheme): libcurl must never guess one.
  */
 static int
 check_server(const char *server, const char *path, const char *name)
@@ -184,12 +185,15 @@ check_server(const char *server, const char *path, const char *name)
 
 	if (!u)
 		abort();
-	rc = curl_url_set(u, CURLUPART_URL, server, CURLU_GUESS_SCHEME);
+	rc = curl_url_set(u, CURLUPART_URL, server, 0);
 	if (rc != CURLUE_OK)
 		why = curl_url_strerror(rc);
+	else if (strncasecmp(server, "https://", 8) != 0 &&
+		 strncasecmp(server, "http://", 7) != 0)
+		why = "the scheme must be https:// or http://";
 	else if (has_part(u, CURLUPART_USER) || has_part(u, CURLUPART_PASSWORD))
 		why = "user information (user:password@) is not allowed; use a token or a client certificate";
-	else if (has_part(u, CURLUPART_QUERY) || has_part(u, CURLUPART_FRAGMENT))
+	else if (strpbrk(server, "?#"))
 		why = "a query (?) or fragment (#) is not allowed";
 	curl_url_cleanup(u);
 	if (!why)
@@ -253,8 +257,6 @@ read_cluster(const struct vc_tree *cl, const char *path, const char *dir,
 		       name, c->context);
 		return -EINVAL;
 	}
-	if (check_server(c->server, path, name) < 0)
-		return -EINVAL;
 	c->ca_file = resolve(dir, vc_tree_str(cl, "certificate-authority"));
 	c->insecure = streq(insecure, "true");
 	if (!strempty(vc_tree_str(cl, "proxy-url")))
@@ -357,6 +359,25 @@ current_context(const struct files *f)
 	return NULL;
 }
 
+/*
+ * client-go's rule (DefaultServerURL): a server written without a scheme
+ * ("10.0.0.1:6443") is https when TLS is configured (a CA, a client
+ * certificate, insecure-skip-tls-verify), else http, which then gets the
+ * plain-HTTP warning. libcurl would guess http:// even with a CA.
+ */
+static void
+default_scheme(struct vc_kube_config *c)
+{
+	bool tls = c->ca_file || c->ca_data || c->cert_file || c->cert_data || c->insecure;
+	char *with;
+
+	if (strstr(c->server, "://"))
+		return;
+	with = xasprintf("%s://%s", tls ? "https" : "http", c->server);
+	free(c->server);
+	c->server = with;
+}
+
 static int
 from_files(const struct files *f, const char *context, struct vc_kube_config *c)
 {
@@ -372,7 +393,8 @@ from_files(const struct files *f, const char *context, struct vc_kube_config *c)
 	c->context = xstrdup(context);
 	ctx = find_named(f, "contexts", "context", context, &ci);
 	if (!ctx) {
-		vc_err("kubeconfig: context '%s' not found", context);
+		vc_err("kubeconfig %s%s: context '%s' not found", f->paths[0],
+		       f->n > 1 ? " (and the other $KUBECONFIG files)" : "", context);
 		return -EINVAL;
 	}
 	cluster_name = vc_tree_str(ctx, "cluster");
@@ -393,9 +415,11 @@ from_files(const struct files *f, const char *context, struct vc_kube_config *c)
 	}
 	c->source = xasprintf("kubeconfig %s", f->paths[ci]);
 	if (read_cluster(cl, f->paths[cli], f->dirs[cli],
-			 cluster_name ? cluster_name : "", c) < 0)
+			 cluster_name ? cluster_name : "", c) < 0 ||
+	    read_user(u, f->dirs[ui], f->paths[ui], c) < 0)
 		return -EINVAL;
-	return read_user(u, f->dirs[ui], f->paths[ui], c);
+	default_scheme(c);
+	return check_server(c->server, f->paths[cli], cluster_name ? cluster_name : "");
 }
 
 /* The service account name from the token's JWT "sub" claim, for messages. */

@@ -211,14 +211,28 @@ ok "bad base64, no server: the error names the kubeconfig file"
 
 # 6c. a server URL with a password, a query or a fragment
 for bad in "https://admin:hunter2@127.0.0.1:$PORT" "https://127.0.0.1:$PORT/?x=hunter2" \
-	"https://127.0.0.1:$PORT/#hunter2" "https://admin:hunter2@[::1"; do
+	"https://127.0.0.1:$PORT/#hunter2" "https://admin:hunter2@[::1" \
+	"https://127.0.0.1:$PORT#" "https://127.0.0.1:$PORT?" "ftp://127.0.0.1:$PORT"; do
 	URL=$bad kubeconfig "$TMP/kc-server" "    token: $TOKEN"
 	run 3 "$A" --kubeconfig "$TMP/kc-server"
-	one_line_error "kubeconfig $TMP/kc-server: cluster 'fake': server 'https://"
+	one_line_error "kubeconfig $TMP/kc-server: cluster 'fake': server '"
 	if grep -q hunter2 "$TMP/err"; then fail "$bad: quoted: $(cat "$TMP/err")"; fi
 done
 [ "$(requests)" -eq 0 ] || fail "$(requests) requests sent"
-ok "server URL with user:password@, ?query, #fragment or bad syntax: exit 3, not quoted, no request"
+ok "server URL with user:password@, ?query, #fragment (even empty), another scheme or bad syntax: exit 3, not quoted, no request"
+
+# 6d. a server without a scheme: https when a CA is configured, as client-go
+# decides (libcurl alone would guess http:// and send the token in clear)
+URL=127.0.0.1:$PORT kubeconfig "$TMP/kc-noscheme" "    token: $TOKEN"
+run 0 "$A" --kubeconfig "$TMP/kc-noscheme" -o json
+note_output
+if grep -q "clear text" "$TMP/err"; then fail "no scheme + CA: plain HTTP used"; fi
+ok "server '127.0.0.1:PORT' with a CA: https, the listing works"
+URL=127.0.0.1:1 kubeconfig "$TMP/kc-noscheme-http" "    token: $TOKEN" \
+	"    insecure-skip-tls-verify: false"
+run 4 "$A" --kubeconfig "$TMP/kc-noscheme-http" --retries 0
+grep -q "http://127.0.0.1:1.*clear text" "$TMP/err" || fail "no scheme, no TLS: not warned as http: $(cat "$TMP/err")"
+ok "server without a scheme and no TLS settings: http, with the plain-HTTP warning"
 
 # 7. in-cluster service account (token is a JWT naming the account)
 mkdir "$TMP/sa"
