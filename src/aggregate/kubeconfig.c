@@ -368,7 +368,8 @@ current_context(const struct files *f)
 static void
 default_scheme(struct vc_kube_config *c)
 {
-	bool tls = c->ca_file || c->ca_data || c->cert_file || c->cert_data || c->insecure;
+	bool tls =
+		c->ca_file || c->ca_data || c->cert_file || c->cert_data || c->insecure;
 	char *with;
 
 	if (strstr(c->server, "://"))
