@@ -83,10 +83,9 @@ const char *vc_cluster_arch_name(const char *value);
 void vc_cluster_truncate(struct vc_cluster *c, size_t n);
 
 /**
- * Sort nodes by name and rank every name, for output. Duplicate node
- * names (a node listed twice) keep the last one; when the two came from
- * different inputs, clash names the first such node. Call once, after
- * adding.
+ * Sort nodes by name and rank every name, for output. Of a node listed
+ * twice (in one input or two) the last one is kept and clash names the
+ * first such node, for the caller to refuse. Call once, after adding.
  */
 void vc_cluster_sort(struct vc_cluster *c);
 

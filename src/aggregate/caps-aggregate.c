@@ -430,15 +430,23 @@ print_report(const struct options *o, const struct vc_cluster *c,
 	return rc < 0 ? vc_cli_output_failed(errno ? errno : EIO) : 0;
 }
 
-/* A node in two of the -f inputs: which one is right? */
+/* A node listed twice: two answers for one node, which one is right? */
 static enum vc_exit
 check_clash(const struct options *o, const struct vc_cluster *c)
 {
 	if (!c->clash.name)
 		return VC_EXIT_OK;
-	vc_err("node %s is in both %s and %s", c->clash.name,
-	       vc_input_name(o->files.v[c->clash.first]),
-	       vc_input_name(o->files.v[c->clash.second]));
+	if (!o->files.n) {
+		vc_err("the API server listed node %s twice", c->clash.name);
+		return VC_EXIT_BACKEND;
+	}
+	if (c->clash.first == c->clash.second)
+		vc_err("%s: node %s is listed twice",
+		       vc_input_name(o->files.v[c->clash.first]), c->clash.name);
+	else
+		vc_err("node %s is in both %s and %s", c->clash.name,
+		       vc_input_name(o->files.v[c->clash.first]),
+		       vc_input_name(o->files.v[c->clash.second]));
 	return VC_EXIT_DATA;
 }
 

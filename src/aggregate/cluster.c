@@ -312,7 +312,7 @@ cmp_order(const void *a, const void *b)
 static void
 note_clash(struct vc_cluster *c, const struct vc_cnode *a, const struct vc_cnode *b)
 {
-	if (a->source == b->source || c->clash.name)
+	if (c->clash.name)
 		return;
 	c->clash.name = xstrdup(a->name);
 	c->clash.first = a->source;
@@ -330,8 +330,9 @@ sort_nodes(struct vc_cluster *c)
 		o[i] = (struct order){c->nodes[i].name, i};
 	qsort(o, c->n, sizeof(*o), cmp_order);
 	for (size_t i = 0; i < c->n; i++) {
-		/* A node listed twice in one input (a page re-read): the last
-		 * one wins. In two inputs: remember it, the caller decides. */
+		/* A node listed twice, in one input or two: remember the
+		 * first such node, the caller decides (a page that is read
+		 * again is rolled back first, so this is never a retry). */
 		if (i + 1 < c->n && streq(o[i].name, o[i + 1].name)) {
 			note_clash(c, &c->nodes[o[i].index], &c->nodes[o[i + 1].index]);
 			cnode_clear(&c->nodes[o[i].index]);

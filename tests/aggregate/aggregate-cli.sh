@@ -241,6 +241,17 @@ run 3 "$A" -f "$TMP/half1.json" -f "$N"
 one_line_error "node $first is in both $TMP/half1.json and $N"
 [ ! -s "$TMP/out" ] || fail "partial output with a duplicate node"
 ok "-f repeated: lists merged, a node in two of them is an error naming both"
+python3 - "$N" "$TMP/dup.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["items"].append(doc["items"][1])
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+second=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][1]["metadata"]["name"])' "$N")
+run 3 "$A" -f "$TMP/dup.json"
+one_line_error "$TMP/dup.json: node $second is listed twice"
+[ ! -s "$TMP/out" ] || fail "partial output with a node listed twice"
+ok "a node listed twice in one -f input: exit 3, one line naming the input and the node"
 
 # `kubectl get nodes -o yaml` output: same report as its JSON, from a file,
 # from stdin, merged with a JSON list; YAML that kubectl never writes is

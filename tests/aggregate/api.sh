@@ -315,6 +315,12 @@ grep -q "item 0 (node [a-z0-9-]*): a JSON string longer than 4 MiB" "$TMP/err" |
 [ ! -s "$TMP/out" ] || fail "huge-token: partial report printed"
 ok "a 5 MiB annotation in a page: refused at the limit at once, exit 4, one line"
 
+start dup-node
+run 4 "$A" --kubeconfig "$TMP/kc-token" --page-size 2
+one_line_error "the API server listed node "
+[ ! -s "$TMP/out" ] || fail "dup-node: a report was printed"
+ok "a node listed twice by the server: exit 4, one line, no report"
+
 for sc in reset-always gone-always; do
 	start $sc
 	run 4 "$A" --kubeconfig "$TMP/kc-token" --page-size 2 --retries 2

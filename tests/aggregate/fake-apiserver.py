@@ -97,6 +97,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         start = int(base64.b64decode(cont).decode().split("=")[1]) if cont else 0
         items = [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
                   "metadata": self.bloat(n["metadata"])} for n in nodes[start:start + limit]]
+        if self.server.state.args.scenario == "dup-node" and start == 0:
+            items.append(items[0])  # a server bug: one node listed twice
         meta = {"resourceVersion": "4242"}
         if start + limit < len(nodes):
             meta["continue"] = base64.b64encode(f"offset={start + limit}".encode()).decode()
