@@ -67,6 +67,19 @@ exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/*
+ * A file of $KUBECONFIG or ~/.kube/config that is worth reading: it exists
+ * and is not empty (client-go reads a zero-length kubeconfig as an empty
+ * config, so `touch ~/.kube/config` must not break the run).
+ */
+static bool
+has_config(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !(S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
 /* kubectl's order: --kubeconfig, $KUBECONFIG (missing entries skipped), ~/.kube/config.
  */
 static int
@@ -81,7 +94,7 @@ find_files(const char *flag, struct files *f)
 	if (!strempty(env)) {
 		vc_strv_split(&list, env, ":");
 		for (size_t i = 0; i < list.n && rc == 0; i++)
-			if (exists(list.v[i]))
+			if (has_config(list.v[i]))
 				rc = add_file(f, list.v[i]);
 		vc_strv_clear(&list);
 		return rc;
@@ -89,7 +102,7 @@ find_files(const char *flag, struct files *f)
 	if (!strempty(home)) {
 		_autofree_ char *path = xasprintf("%s/.kube/config", home);
 
-		if (exists(path))
+		if (has_config(path))
 			return add_file(f, path);
 	}
 	return 0;

@@ -180,13 +180,14 @@ users:
 - name: tester
   user: {token: wrong-token-from-later-file}
 KC
-run 0 env KUBECONFIG="$TMP/missing:$TMP/kc-a:$TMP/kc-b" "$A" -o json
+: >"$TMP/empty-kc" # zero length: an empty config for client-go, skipped
+run 0 env KUBECONFIG="$TMP/missing:$TMP/empty-kc:$TMP/kc-a:$TMP/kc-b" "$A" -o json
 note_output
 run 3 env KUBECONFIG="$TMP/kc-a:$TMP/kc-b" "$A" --context other
 one_line_error "kubeconfig $TMP/kc-b: cluster 'nowhere' was not found for context 'other'"
 run 3 env KUBECONFIG="$TMP/kc-a:$TMP/kc-b" "$A" --context nope
-one_line_error "context 'nope' not found"
-ok "KUBECONFIG list: first file wins, current-context, --context"
+one_line_error "kubeconfig $TMP/kc-a (and the other \$KUBECONFIG files): context 'nope' not found"
+ok "KUBECONFIG list: missing and empty files skipped, first file wins, current-context, --context"
 
 # 6b. mistakes kubectl's validation refuses: never an anonymous request
 : >"$TMP/requests.log"
