@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -27,9 +28,10 @@ enum run_state {
 /* One run of the plugin: a child in its own process group. */
 struct plugin_run {
 	const struct vc_kube_config *cfg;
+	char *path; /* the command, looked up in PATH */
 	pid_t pid;  /* also the process group */
 	int out_fd; /* read end of its standard output, non-blocking */
-	int err_fd; /* read end of a pipe that gets execvp's errno, or EOF */
+	int err_fd; /* read end of a pipe that gets execv's errno, or EOF */
 	/* SIGCHLD is blocked while the plugin runs and let through only while
 	 * waiting in ppoll, so that its exit always ends the wait. */
 	sigset_t old_mask;
@@ -98,7 +100,8 @@ run_child(const struct plugin_run *r, int out_fd, int err_fd)
 	if (null_fd >= 0)
 		dup2(null_fd, 0);
 	dup2(out_fd, 1);
-	execvp(argv[0], argv);
+	/* Not execvp: on ENOEXEC it would run the file with /bin/sh. */
+	execv(r->path, argv);
 	/* The parent says why: "exit status 127" alone does not. */
 	err = errno;
 	if (write(err_fd, &err, sizeof(err)) < 0)
@@ -106,19 +109,62 @@ run_child(const struct plugin_run *r, int out_fd, int err_fd)
 	_exit(127);
 }
 
+static bool
+is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode) &&
+	       faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+}
+
 /*
- * Why execvp failed in the child: a command that is not there (in PATH
- * or at its path) or cannot be run says so, rather than "exit status 127".
+ * The program @cmd names, as Go's exec.LookPath finds it (kubectl runs
+ * plugins through it): a command with a '/' as it is, else the first
+ * executable file of that name in caps-aggregate's own PATH (an empty
+ * entry is "."). Like Go, a command found only relative to the working
+ * directory is refused: it would run whatever the directory holds.
+ * NULL after one error line.
+ */
+static char *
+look_path(const char *cmd)
+{
+	_autofree_ char *list = xstrdup(getenv("PATH") ? getenv("PATH") : "");
+	char *rest = list, *dir;
+
+	if (strchr(cmd, '/'))
+		return xstrdup(cmd);
+	while (*list && (dir = strsep(&rest, ":"))) {
+		_autofree_ char *path = xasprintf("%s/%s", *dir ? dir : ".", cmd);
+
+		if (!is_executable(path))
+			continue;
+		if (path[0] == '/')
+			return steal(&path);
+		vc_err("exec credential plugin %s was found only relative to the working directory (PATH entry '%s'); refused, as kubectl refuses it",
+		       cmd, *dir ? dir : "");
+		return NULL;
+	}
+	vc_err("exec credential plugin %s was not found in PATH", cmd);
+	return NULL;
+}
+
+/*
+ * Why execv failed in the child: a command that is not there or cannot be
+ * run says so, rather than "exit status 127". A file that is neither a
+ * program nor a script with a #! line is an error, as in kubectl, never
+ * a shell script.
  */
 static int
 exec_failed(const struct plugin_run *r, int err)
 {
 	const char *cmd = r->cfg->exec_command;
 
-	if (err == ENOENT && !strchr(cmd, '/'))
-		vc_err("exec credential plugin %s was not found in PATH", cmd);
-	else if (err == ENOENT)
+	if (err == ENOENT)
 		vc_err("exec credential plugin %s does not exist", cmd);
+	else if (err == ENOEXEC)
+		vc_err("cannot run exec credential plugin %s: exec format error (neither a program nor a script starting with #!)",
+		       cmd);
 	else
 		vc_err("cannot run exec credential plugin %s: %s", cmd, strerror(err));
 	return -ENOENT;
@@ -329,6 +375,9 @@ run_plugin(struct plugin_run *r, unsigned long timeout_s)
 
 	clock_gettime(CLOCK_MONOTONIC, &r->deadline);
 	r->deadline.tv_sec += (time_t)timeout_s;
+	r->path = look_path(r->cfg->exec_command);
+	if (!r->path)
+		return -ENOENT;
 	prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	catch_sigchld(r);
 	rc = start_child(r);
@@ -342,6 +391,7 @@ run_plugin(struct plugin_run *r, unsigned long timeout_s)
 	}
 	release_sigchld(r);
 	prctl(PR_SET_CHILD_SUBREAPER, 0L, 0L, 0L, 0L);
+	free(r->path);
 	return rc;
 }
 
