@@ -16,6 +16,36 @@
 #include "virt-caps/tree.h"
 
 #define EXEC_OUTPUT_MAX (1024 * 1024)
+#define EXEC_GROUP "client.authentication.k8s.io/"
+
+/*
+ * KUBERNETES_EXEC_INFO for each apiVersion client-go accepts: fixed text,
+ * never built from the kubeconfig's value (a quote in it would add JSON).
+ */
+static const struct {
+	const char *version;
+	const char *info;
+} exec_apis[] = {
+	{EXEC_GROUP "v1", "{\"kind\":\"ExecCredential\",\"apiVersion\":\"" EXEC_GROUP
+			  "v1\",\"spec\":{\"interactive\":false}}"},
+	{EXEC_GROUP "v1beta1", "{\"kind\":\"ExecCredential\",\"apiVersion\":\"" EXEC_GROUP
+			       "v1beta1\",\"spec\":{\"interactive\":false}}"},
+};
+
+static const char *
+exec_info(const char *api_version)
+{
+	for (size_t i = 0; i < sizeof(exec_apis) / sizeof(exec_apis[0]); i++)
+		if (streq(api_version, exec_apis[i].version))
+			return exec_apis[i].info;
+	return NULL;
+}
+
+bool
+vc_execcred_api_known(const char *api_version)
+{
+	return exec_info(api_version) != NULL;
+}
 
 enum run_state {
 	RUN_READING,
@@ -75,12 +105,7 @@ static void
 run_child(const struct plugin_run *r, int out_fd, int err_fd)
 {
 	const struct vc_kube_config *cfg = r->cfg;
-	const char *api = cfg->exec_api_version ? cfg->exec_api_version
-						: "client.authentication.k8s.io/v1";
 	char **argv = xzalloc((cfg->exec_args.n + 2) * sizeof(*argv));
-	_autofree_ char *info = xasprintf(
-		"{\"kind\":\"ExecCredential\",\"apiVersion\":\"%s\",\"spec\":{\"interactive\":false}}",
-		api);
 	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int err;
 
@@ -96,7 +121,7 @@ run_child(const struct plugin_run *r, int out_fd, int err_fd)
 		argv[i + 1] = cfg->exec_args.v[i];
 	for (size_t i = 0; i < cfg->exec_env.n; i++)
 		putenv(cfg->exec_env.v[i]);
-	setenv("KUBERNETES_EXEC_INFO", info, 1);
+	setenv("KUBERNETES_EXEC_INFO", exec_info(cfg->exec_api_version), 1);
 	if (null_fd >= 0)
 		dup2(null_fd, 0);
 	dup2(out_fd, 1);
@@ -418,6 +443,12 @@ take_credential(struct vc_kube_config *cfg, const struct vc_tree *doc)
 		       cfg->exec_command);
 		return -EINVAL;
 	}
+	/* As client-go: an answer for another version is not understood. */
+	if (!streq(vc_tree_str(doc, "apiVersion"), cfg->exec_api_version)) {
+		vc_err("exec credential plugin %s did not answer with apiVersion %s, the one its kubeconfig configures",
+		       cfg->exec_command, cfg->exec_api_version);
+		return -EINVAL;
+	}
 	if (token && !vc_kube_token_valid(token)) {
 		vc_err("exec credential plugin %s returned a token with a control character (CR, LF...); refused",
 		       cfg->exec_command);
@@ -442,6 +473,11 @@ vc_execcred_apply(struct vc_kube_config *cfg, unsigned long timeout_s)
 
 	if (!cfg->exec_command)
 		return 0;
+	if (!exec_info(cfg->exec_api_version)) { /* kubeconfig.c refuses it first */
+		vc_err("exec credential plugin %s: unknown apiVersion",
+		       cfg->exec_command);
+		return -EINVAL;
+	}
 	/* One block of the largest size allowed: never grown, so never copied. */
 	r.buf = xzalloc(EXEC_OUTPUT_MAX + 1);
 	rc = run_plugin(&r, timeout_s);
