@@ -335,6 +335,32 @@ vc_kube_token_valid(const char *token)
 	return true;
 }
 
+/*
+ * User settings that would change who the request runs as, refused rather
+ * than ignored: impersonation (kubectl's --as...) would otherwise run as
+ * the real identity, and basic auth would go out anonymous. The API server
+ * dropped basic auth in Kubernetes 1.19.
+ */
+static int
+check_identity(const struct vc_tree *u, const char *path, const char *user)
+{
+	static const char *const as[] = {"as", "as-uid", "as-groups", "as-user-extra"};
+
+	for (size_t i = 0; i < sizeof(as) / sizeof(as[0]); i++) {
+		if (!vc_tree_get(u, as[i]))
+			continue;
+		vc_err("kubeconfig %s: user '%s' sets %s (impersonation), which caps-aggregate does not support; it will not run as another identity than asked",
+		       path, user, as[i]);
+		return -EINVAL;
+	}
+	if (vc_tree_get(u, "username") || vc_tree_get(u, "password")) {
+		vc_err("kubeconfig %s: user '%s' sets username/password (basic authentication), which caps-aggregate does not support (the API server dropped it in Kubernetes 1.19); use a token, client certificate or exec plugin",
+		       path, user);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* @path: the kubeconfig file that defines the user, for messages. */
 static int
 read_user(const struct vc_tree *u, const char *dir, const char *path,
@@ -345,6 +371,8 @@ read_user(const struct vc_tree *u, const char *dir, const char *path,
 
 	if (!u)
 		return 0; /* no credentials: anonymous */
+	if (check_identity(u, path, c->user) < 0)
+		return -EINVAL;
 	if (token && !vc_kube_token_valid(token)) {
 		vc_err("kubeconfig %s: the token of user '%s' contains a control character (CR, LF...); refused",
 		       path, c->user);

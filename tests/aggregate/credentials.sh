@@ -254,6 +254,24 @@ n=$(grep -c "kubeconfig $TMP/kc-api: user 'tester': exec provideClusterInfo is n
 [ "$n" = 1 ] || fail "provideClusterInfo: $n warnings: $(cat "$TMP/err")"
 ok "exec interactiveMode Always: exit 3 (no terminal is given); provideClusterInfo: one warning"
 
+# --- 2c. impersonation and basic auth: refused, never ignored -------------------
+# Ignored, impersonation ran the request as the real identity (the token's),
+# and username/password went out anonymous.
+for setting in "as: admin-$RAND" "as-uid: \"$RAND\"" "as-groups: [system:masters]" \
+	"as-user-extra: {scopes: [$RAND]}"; do
+	kubeconfig "$TMP/kc-as" "    token: $TOKEN
+    $setting"
+	refused "kubeconfig $TMP/kc-as: user 'tester' sets ${setting%%:*} (impersonation), which caps-aggregate does not support" \
+		"$A" --kubeconfig "$TMP/kc-as"
+done
+for setting in "username: tester
+    password: pw-$RAND" "password: pw-$RAND" "username: tester"; do
+	kubeconfig "$TMP/kc-basic" "    $setting"
+	refused "kubeconfig $TMP/kc-basic: user 'tester' sets username/password (basic authentication), which caps-aggregate does not support" \
+		"$A" --kubeconfig "$TMP/kc-basic"
+done
+ok "impersonation (as, as-uid, as-groups, as-user-extra) and basic auth: exit 3 naming kubeconfig and user, no request, no value shown"
+
 # --- 3. no core dumps, not dumpable -------------------------------------------------
 # The plugin is a real child process: it reports what it sees of its parent.
 cat >"$SHARED/plugin-proc" <<PLUGIN
