@@ -27,7 +27,9 @@ int vc_proxy_for(const char *server, const char *proxy_url, char **out);
 /**
  * @proxy as vc_proxy_for() would use it, or NULL with *@why set (a
  * static reason that never quotes the URL) when it is not a proxy URL
- * libcurl can use: another scheme, bad syntax, no host.
+ * libcurl can use: another scheme, bad syntax, no host, or a user or
+ * password holding a (percent-encoded) control byte, which libcurl would
+ * drop together with the proxy.
  */
 char *vc_proxy_check(const char *proxy, const char **why);
 /** Whether NO_PROXY-syntax @no_proxy exempts @host (lower case, IPv6 without brackets) on

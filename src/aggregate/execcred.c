@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -15,6 +16,36 @@
 #include "virt-caps/tree.h"
 
 #define EXEC_OUTPUT_MAX (1024 * 1024)
+#define EXEC_GROUP "client.authentication.k8s.io/"
+
+/*
+ * KUBERNETES_EXEC_INFO for each apiVersion client-go accepts: fixed text,
+ * never built from the kubeconfig's value (a quote in it would add JSON).
+ */
+static const struct {
+	const char *version;
+	const char *info;
+} exec_apis[] = {
+	{EXEC_GROUP "v1", "{\"kind\":\"ExecCredential\",\"apiVersion\":\"" EXEC_GROUP
+			  "v1\",\"spec\":{\"interactive\":false}}"},
+	{EXEC_GROUP "v1beta1", "{\"kind\":\"ExecCredential\",\"apiVersion\":\"" EXEC_GROUP
+			       "v1beta1\",\"spec\":{\"interactive\":false}}"},
+};
+
+static const char *
+exec_info(const char *api_version)
+{
+	for (size_t i = 0; i < sizeof(exec_apis) / sizeof(exec_apis[0]); i++)
+		if (streq(api_version, exec_apis[i].version))
+			return exec_apis[i].info;
+	return NULL;
+}
+
+bool
+vc_execcred_api_known(const char *api_version)
+{
+	return exec_info(api_version) != NULL;
+}
 
 enum run_state {
 	RUN_READING,
@@ -27,9 +58,10 @@ enum run_state {
 /* One run of the plugin: a child in its own process group. */
 struct plugin_run {
 	const struct vc_kube_config *cfg;
+	char *path; /* the command, looked up in PATH */
 	pid_t pid;  /* also the process group */
 	int out_fd; /* read end of its standard output, non-blocking */
-	int err_fd; /* read end of a pipe that gets execvp's errno, or EOF */
+	int err_fd; /* read end of a pipe that gets execv's errno, or EOF */
 	/* SIGCHLD is blocked while the plugin runs and let through only while
 	 * waiting in ppoll, so that its exit always ends the wait. */
 	sigset_t old_mask;
@@ -73,12 +105,7 @@ static void
 run_child(const struct plugin_run *r, int out_fd, int err_fd)
 {
 	const struct vc_kube_config *cfg = r->cfg;
-	const char *api = cfg->exec_api_version ? cfg->exec_api_version
-						: "client.authentication.k8s.io/v1";
 	char **argv = xzalloc((cfg->exec_args.n + 2) * sizeof(*argv));
-	_autofree_ char *info = xasprintf(
-		"{\"kind\":\"ExecCredential\",\"apiVersion\":\"%s\",\"spec\":{\"interactive\":false}}",
-		api);
 	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int err;
 
@@ -94,11 +121,12 @@ run_child(const struct plugin_run *r, int out_fd, int err_fd)
 		argv[i + 1] = cfg->exec_args.v[i];
 	for (size_t i = 0; i < cfg->exec_env.n; i++)
 		putenv(cfg->exec_env.v[i]);
-	setenv("KUBERNETES_EXEC_INFO", info, 1);
+	setenv("KUBERNETES_EXEC_INFO", exec_info(cfg->exec_api_version), 1);
 	if (null_fd >= 0)
 		dup2(null_fd, 0);
 	dup2(out_fd, 1);
-	execvp(argv[0], argv);
+	/* Not execvp: on ENOEXEC it would run the file with /bin/sh. */
+	execv(r->path, argv);
 	/* The parent says why: "exit status 127" alone does not. */
 	err = errno;
 	if (write(err_fd, &err, sizeof(err)) < 0)
@@ -106,19 +134,62 @@ run_child(const struct plugin_run *r, int out_fd, int err_fd)
 	_exit(127);
 }
 
+static bool
+is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode) &&
+	       faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+}
+
 /*
- * Why execvp failed in the child: a command that is not there (in PATH
- * or at its path) or cannot be run says so, rather than "exit status 127".
+ * The program @cmd names, as Go's exec.LookPath finds it (kubectl runs
+ * plugins through it): a command with a '/' as it is, else the first
+ * executable file of that name in caps-aggregate's own PATH (an empty
+ * entry is "."). Like Go, a command found only relative to the working
+ * directory is refused: it would run whatever the directory holds.
+ * NULL after one error line.
+ */
+static char *
+look_path(const char *cmd)
+{
+	_autofree_ char *list = xstrdup(getenv("PATH") ? getenv("PATH") : "");
+	char *rest = list, *dir;
+
+	if (strchr(cmd, '/'))
+		return xstrdup(cmd);
+	while (*list && (dir = strsep(&rest, ":"))) {
+		_autofree_ char *path = xasprintf("%s/%s", *dir ? dir : ".", cmd);
+
+		if (!is_executable(path))
+			continue;
+		if (path[0] == '/')
+			return steal(&path);
+		vc_err("exec credential plugin %s was found only relative to the working directory (PATH entry '%s'); refused, as kubectl refuses it",
+		       cmd, *dir ? dir : "");
+		return NULL;
+	}
+	vc_err("exec credential plugin %s was not found in PATH", cmd);
+	return NULL;
+}
+
+/*
+ * Why execv failed in the child: a command that is not there or cannot be
+ * run says so, rather than "exit status 127". A file that is neither a
+ * program nor a script with a #! line is an error, as in kubectl, never
+ * a shell script.
  */
 static int
 exec_failed(const struct plugin_run *r, int err)
 {
 	const char *cmd = r->cfg->exec_command;
 
-	if (err == ENOENT && !strchr(cmd, '/'))
-		vc_err("exec credential plugin %s was not found in PATH", cmd);
-	else if (err == ENOENT)
+	if (err == ENOENT)
 		vc_err("exec credential plugin %s does not exist", cmd);
+	else if (err == ENOEXEC)
+		vc_err("cannot run exec credential plugin %s: exec format error (neither a program nor a script starting with #!)",
+		       cmd);
 	else
 		vc_err("cannot run exec credential plugin %s: %s", cmd, strerror(err));
 	return -ENOENT;
@@ -329,6 +400,9 @@ run_plugin(struct plugin_run *r, unsigned long timeout_s)
 
 	clock_gettime(CLOCK_MONOTONIC, &r->deadline);
 	r->deadline.tv_sec += (time_t)timeout_s;
+	r->path = look_path(r->cfg->exec_command);
+	if (!r->path)
+		return -ENOENT;
 	prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	catch_sigchld(r);
 	rc = start_child(r);
@@ -342,6 +416,7 @@ run_plugin(struct plugin_run *r, unsigned long timeout_s)
 	}
 	release_sigchld(r);
 	prctl(PR_SET_CHILD_SUBREAPER, 0L, 0L, 0L, 0L);
+	free(r->path);
 	return rc;
 }
 
@@ -368,6 +443,12 @@ take_credential(struct vc_kube_config *cfg, const struct vc_tree *doc)
 		       cfg->exec_command);
 		return -EINVAL;
 	}
+	/* As client-go: an answer for another version is not understood. */
+	if (!streq(vc_tree_str(doc, "apiVersion"), cfg->exec_api_version)) {
+		vc_err("exec credential plugin %s did not answer with apiVersion %s, the one its kubeconfig configures",
+		       cfg->exec_command, cfg->exec_api_version);
+		return -EINVAL;
+	}
 	if (token && !vc_kube_token_valid(token)) {
 		vc_err("exec credential plugin %s returned a token with a control character (CR, LF...); refused",
 		       cfg->exec_command);
@@ -392,6 +473,11 @@ vc_execcred_apply(struct vc_kube_config *cfg, unsigned long timeout_s)
 
 	if (!cfg->exec_command)
 		return 0;
+	if (!exec_info(cfg->exec_api_version)) { /* kubeconfig.c refuses it first */
+		vc_err("exec credential plugin %s: unknown apiVersion",
+		       cfg->exec_command);
+		return -EINVAL;
+	}
 	/* One block of the largest size allowed: never grown, so never copied. */
 	r.buf = xzalloc(EXEC_OUTPUT_MAX + 1);
 	rc = run_plugin(&r, timeout_s);

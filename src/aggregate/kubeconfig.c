@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <sys/stat.h>
 
+#include "virt-caps/execcred.h"
 #include "virt-caps/log.h"
 #include "virt-caps/proxy.h"
 #include "virt-caps/tree.h"
@@ -284,11 +285,43 @@ read_cluster(const struct vc_tree *cl, const char *path, const char *dir,
 	return check_cluster(c, path, name);
 }
 
-static void
-read_exec(const struct vc_tree *ex, const char *dir, struct vc_kube_config *c)
+/*
+ * What client-go's exec authenticator refuses: an apiVersion other than
+ * v1 and v1beta1 (v1alpha1 is gone, and without one it cannot know what
+ * to send), and interactiveMode Always, which needs a terminal that a
+ * plugin never gets here. Messages do not quote the values.
+ */
+static int
+check_exec(const struct vc_tree *ex, const char *path, const char *user)
+{
+	const char *mode = vc_tree_str(ex, "interactiveMode");
+
+	if (!vc_execcred_api_known(vc_tree_str(ex, "apiVersion"))) {
+		vc_err("kubeconfig %s: user '%s': exec apiVersion must be client.authentication.k8s.io/v1 or client.authentication.k8s.io/v1beta1",
+		       path, user);
+		return -EINVAL;
+	}
+	if (mode && !streq(mode, "Never") && !streq(mode, "IfAvailable")) {
+		vc_err("kubeconfig %s: user '%s': exec interactiveMode must be Never or IfAvailable: caps-aggregate never gives a plugin a terminal",
+		       path, user);
+		return -EINVAL;
+	}
+	/* The plugin still runs: one that needs the cluster says so itself. */
+	if (streq(vc_tree_str(ex, "provideClusterInfo"), "true"))
+		vc_warn("kubeconfig %s: user '%s': exec provideClusterInfo is not supported; the plugin gets no cluster information",
+			path, user);
+	return 0;
+}
+
+static int
+read_exec(const struct vc_tree *ex, const char *dir, const char *path,
+	  struct vc_kube_config *c)
 {
 	const char *cmd = vc_tree_str(ex, "command");
 	const struct vc_tree *env = vc_tree_get(ex, "env");
+
+	if (check_exec(ex, path, c->user) < 0)
+		return -EINVAL;
 
 	/* Like kubectl: a relative path with a slash is relative to the file. */
 	c->exec_command = cmd && cmd[0] != '/' && strchr(cmd, '/') ? resolve(dir, cmd)
@@ -303,6 +336,7 @@ read_exec(const struct vc_tree *ex, const char *dir, struct vc_kube_config *c)
 					   xasprintf("%s=%s", name, value ? value : ""));
 	}
 	c->exec_api_version = xstrdup(vc_tree_str(ex, "apiVersion"));
+	return 0;
 }
 
 bool
@@ -316,6 +350,32 @@ vc_kube_token_valid(const char *token)
 	return true;
 }
 
+/*
+ * User settings that would change who the request runs as, refused rather
+ * than ignored: impersonation (kubectl's --as...) would otherwise run as
+ * the real identity, and basic auth would go out anonymous. The API server
+ * dropped basic auth in Kubernetes 1.19.
+ */
+static int
+check_identity(const struct vc_tree *u, const char *path, const char *user)
+{
+	static const char *const as[] = {"as", "as-uid", "as-groups", "as-user-extra"};
+
+	for (size_t i = 0; i < sizeof(as) / sizeof(as[0]); i++) {
+		if (!vc_tree_get(u, as[i]))
+			continue;
+		vc_err("kubeconfig %s: user '%s' sets %s (impersonation), which caps-aggregate does not support; it will not run as another identity than asked",
+		       path, user, as[i]);
+		return -EINVAL;
+	}
+	if (vc_tree_get(u, "username") || vc_tree_get(u, "password")) {
+		vc_err("kubeconfig %s: user '%s' sets username/password (basic authentication), which caps-aggregate does not support (the API server dropped it in Kubernetes 1.19); use a token, client certificate or exec plugin",
+		       path, user);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* @path: the kubeconfig file that defines the user, for messages. */
 static int
 read_user(const struct vc_tree *u, const char *dir, const char *path,
@@ -326,6 +386,8 @@ read_user(const struct vc_tree *u, const char *dir, const char *path,
 
 	if (!u)
 		return 0; /* no credentials: anonymous */
+	if (check_identity(u, path, c->user) < 0)
+		return -EINVAL;
 	if (token && !vc_kube_token_valid(token)) {
 		vc_err("kubeconfig %s: the token of user '%s' contains a control character (CR, LF...); refused",
 		       path, c->user);
@@ -346,8 +408,8 @@ read_user(const struct vc_tree *u, const char *dir, const char *path,
 		       path, c->user);
 		return -EINVAL;
 	}
-	if (ex && ex->type == VC_T_MAP)
-		read_exec(ex, dir, c);
+	if (ex && ex->type == VC_T_MAP && read_exec(ex, dir, path, c) < 0)
+		return -EINVAL;
 	if (vc_tree_get(u, "auth-provider"))
 		vc_warn("kubeconfig %s: user '%s' uses an auth-provider, which is not supported; use an exec plugin",
 			path, c->user);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "virt-caps/log.h"
@@ -193,6 +194,37 @@ normalize(const char *proxy)
 	return known ? xasprintf("%s%s", known, sep) : NULL;
 }
 
+static bool
+is_control(unsigned int c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/*
+ * Whether @part, once percent-decoded, holds a control byte. libcurl
+ * would not send such credentials and silently connects without the
+ * proxy instead; a configured proxy must never be skipped. Decoded here:
+ * libcurl's own decoding fails on exactly these bytes.
+ */
+static bool
+has_control(CURLU *u, CURLUPart part)
+{
+	_cleanup_(curl_freep) char *v = NULL;
+	unsigned int c;
+
+	if (curl_url_get(u, part, &v, 0) != CURLUE_OK || !v)
+		return false; /* no user or no password */
+	for (const char *p = v; *p; p++) {
+		if (is_control((unsigned char)*p))
+			return true;
+		if (*p == '%' && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2]) && sscanf(p + 1, "%2x", &c) == 1 &&
+		    is_control(c))
+			return true;
+	}
+	return false;
+}
+
 char *
 vc_proxy_check(const char *proxy, const char **why)
 {
@@ -208,12 +240,17 @@ vc_proxy_check(const char *proxy, const char **why)
 		return NULL;
 	}
 	/* Parsed here, so that libcurl never rejects it with an error that
-	 * quotes the whole URL, password included. */
-	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	 * quotes the whole URL, password included. socks5h is no URL scheme
+	 * libcurl fetches, only a proxy scheme: hence NON_SUPPORT_SCHEME. */
+	rc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
 	if (rc == CURLUE_OK)
 		rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
 	if (rc != CURLUE_OK) {
 		*why = curl_url_strerror(rc);
+		return NULL;
+	}
+	if (has_control(u, CURLUPART_USER) || has_control(u, CURLUPART_PASSWORD)) {
+		*why = "its user or password holds a control character (percent-encoded)";
 		return NULL;
 	}
 	return steal(&url);

@@ -199,6 +199,79 @@ run 0 "$A" --help
 grep -q -- "--exec-timeout=DUR" "$TMP/out" || fail "--exec-timeout missing from --help"
 ok "--exec-timeout: API only, must be positive, in --help"
 
+# --- 2b. exec apiVersion, interactiveMode, provideClusterInfo ---------------------
+# The plugin records the KUBERNETES_EXEC_INFO it got, and answers with the
+# apiVersion given as its first argument.
+cat >"$TMP/plugin-api" <<PLUGIN
+#!/bin/sh
+printf '%s\n' "\$KUBERNETES_EXEC_INFO" >"$TMP/exec-info"
+echo '{"apiVersion":"client.authentication.k8s.io/'"\$1"'","kind":"ExecCredential","status":{"token":"$TOKEN"}}'
+PLUGIN
+chmod +x "$TMP/plugin-api"
+api_kubeconfig() { # api_kubeconfig FILE ANSWER-VERSION EXEC-YAML-LINES
+	kubeconfig "$1" "    exec:
+      command: $TMP/plugin-api
+      args: [$2]
+$3"
+}
+not_run() { [ ! -e "$TMP/exec-info" ] || fail "$1: the plugin was run: $(cat "$TMP/exec-info")"; }
+G=client.authentication.k8s.io
+for api in '' "      apiVersion: $G/v1alpha1" "      apiVersion: v1" "      apiVersion: \"$G/v1\\\",\\\"spec\\\":{\\\"interactive\\\":true},\\\"z\\\":\\\"\""; do
+	rm -f "$TMP/exec-info"
+	api_kubeconfig "$TMP/kc-api" v1 "$api"
+	refused "kubeconfig $TMP/kc-api: user 'tester': exec apiVersion must be $G/v1 or $G/v1beta1" \
+		"$A" --kubeconfig "$TMP/kc-api"
+	not_run "apiVersion line '$api'"
+done
+ok "exec apiVersion missing, v1alpha1, another or with JSON in it: exit 3 naming kubeconfig and user, plugin not run"
+
+for v in v1 v1beta1; do
+	api_kubeconfig "$TMP/kc-api" "$v" "      apiVersion: $G/$v"
+	run 0 "$A" --kubeconfig "$TMP/kc-api" -o json
+	tail -1 "$TMP/requests.log" | grep -q '"auth": "bearer"' || fail "$v: the plugin's token was not used"
+	want="{\"kind\":\"ExecCredential\",\"apiVersion\":\"$G/$v\",\"spec\":{\"interactive\":false}}"
+	[ "$(cat "$TMP/exec-info")" = "$want" ] || fail "$v: KUBERNETES_EXEC_INFO $(cat "$TMP/exec-info")"
+done
+api_kubeconfig "$TMP/kc-api" v1beta1 "      apiVersion: $G/v1"
+refused "exec credential plugin $TMP/plugin-api did not answer with apiVersion $G/v1" \
+	"$A" --kubeconfig "$TMP/kc-api"
+api_kubeconfig "$TMP/kc-api" v1 "      apiVersion: $G/v1beta1"
+refused "exec credential plugin $TMP/plugin-api did not answer with apiVersion $G/v1beta1" \
+	"$A" --kubeconfig "$TMP/kc-api"
+ok "exec v1 and v1beta1: KUBERNETES_EXEC_INFO of that version; an answer of another version is refused (exit 3)"
+
+rm -f "$TMP/exec-info"
+api_kubeconfig "$TMP/kc-api" v1 "      apiVersion: $G/v1
+      interactiveMode: Always"
+refused "kubeconfig $TMP/kc-api: user 'tester': exec interactiveMode must be Never or IfAvailable" \
+	"$A" --kubeconfig "$TMP/kc-api"
+not_run "interactiveMode: Always"
+api_kubeconfig "$TMP/kc-api" v1 "      apiVersion: $G/v1
+      interactiveMode: IfAvailable
+      provideClusterInfo: true"
+run 0 "$A" --kubeconfig "$TMP/kc-api" -o json
+n=$(grep -c "kubeconfig $TMP/kc-api: user 'tester': exec provideClusterInfo is not supported" "$TMP/err")
+[ "$n" = 1 ] || fail "provideClusterInfo: $n warnings: $(cat "$TMP/err")"
+ok "exec interactiveMode Always: exit 3 (no terminal is given); provideClusterInfo: one warning"
+
+# --- 2c. impersonation and basic auth: refused, never ignored -------------------
+# Ignored, impersonation ran the request as the real identity (the token's),
+# and username/password went out anonymous.
+for setting in "as: admin-$RAND" "as-uid: \"$RAND\"" "as-groups: [system:masters]" \
+	"as-user-extra: {scopes: [$RAND]}"; do
+	kubeconfig "$TMP/kc-as" "    token: $TOKEN
+    $setting"
+	refused "kubeconfig $TMP/kc-as: user 'tester' sets ${setting%%:*} (impersonation), which caps-aggregate does not support" \
+		"$A" --kubeconfig "$TMP/kc-as"
+done
+for setting in "username: tester
+    password: pw-$RAND" "password: pw-$RAND" "username: tester"; do
+	kubeconfig "$TMP/kc-basic" "    $setting"
+	refused "kubeconfig $TMP/kc-basic: user 'tester' sets username/password (basic authentication), which caps-aggregate does not support" \
+		"$A" --kubeconfig "$TMP/kc-basic"
+done
+ok "impersonation (as, as-uid, as-groups, as-user-extra) and basic auth: exit 3 naming kubeconfig and user, no request, no value shown"
+
 # --- 3. no core dumps, not dumpable -------------------------------------------------
 # The plugin is a real child process: it reports what it sees of its parent.
 cat >"$SHARED/plugin-proc" <<PLUGIN

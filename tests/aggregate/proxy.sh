@@ -9,8 +9,8 @@
 # proxy's log says which happened.
 . "$(dirname "$0")/../common/lib.sh"
 . "$(dirname "$0")/apilib.sh"
-proxy_pid=
-trap 'stop; [ -z "$proxy_pid" ] || kill "$proxy_pid" 2>/dev/null; cleanup_tmp' EXIT
+proxy_pid= socks_pid=
+trap 'stop; for p in $proxy_pid $socks_pid; do kill "$p" 2>/dev/null; done; cleanup_tmp' EXIT
 if getent hosts kube.test >/dev/null 2>&1; then
 	skip "kube.test resolves on this machine; the test needs a name only the proxy knows"
 fi
@@ -124,6 +124,48 @@ with_env 4 HTTPS_PROXY="http://user:proxy-secret@[::1" NO_PROXY=kube.test -- -o 
 one_line_error "kube.test"
 no_secret "an unused proxy"
 ok "an upper-case scheme is lower-cased as Go does; a proxy NO_PROXY makes moot is not checked"
+
+# --- control bytes in the proxy's user or password ---------------------------
+# libcurl drops such credentials and then connects without the proxy.
+for cred in "u:hun%0Ater2" "u:proxy-secret%00" "u:a%01b" "u:a%0db" "u:a%1Fb" "u%0a:proxy-secret" "u:a%7fb"; do
+	with_env 3 HTTPS_PROXY="http://$cred@$P" -- -o json
+	one_line_error "HTTPS_PROXY: 'http://$P' is not a usable proxy URL: its user or password"
+	direct "HTTPS_PROXY=http://$cred@..."
+	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt
+    proxy-url: \"http://$cred@$P\""
+	with_env 3 -- -o json
+	one_line_error "kubeconfig $kc: cluster 'fake': proxy-url 'http://$P' is not a usable proxy URL"
+	direct "proxy-url: http://$cred@..."
+	no_secret "proxy-url: http://$cred@..."
+	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+done
+with_env 0 HTTPS_PROXY="http://u:p%20w%25d@$P" -- -o json
+via_proxy "a password with %20 and %25" "$S"
+ok "a percent-encoded control byte in the proxy's user or password: exit 3, never a direct connection"
+
+# --- socks5: names resolved by the proxy (socks5h), as Go's SOCKS5 dialer ----
+python3 "$TEST_SRC_DIR/aggregate/connect-proxy.py" --socks5 --log "$TMP/proxy.log" \
+	--port-file "$TMP/socks-port" --map kube.test=127.0.0.1 2>>"$TMP/proxy.err" &
+socks_pid=$!
+for _ in $(seq 100); do [ -s "$TMP/socks-port" ] && break; sleep 0.05; done
+[ -s "$TMP/socks-port" ] || fail "socks5 proxy did not start"
+SP="127.0.0.1:$(cat "$TMP/socks-port")"
+via_socks() { # the last run went through the SOCKS5 proxy to TARGET by name
+	grep -qF "\"method\": \"SOCKS5\", \"target\": \"$2\"" "$TMP/proxy.log" ||
+		fail "$1: not through socks5 to $2: $(forwarded)"
+}
+for scheme in socks5 SOCKS5; do
+	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt
+    proxy-url: $scheme://$SP"
+	with_env 0 -- -o json
+	via_socks "proxy-url: $scheme://" "$S"
+done
+kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+with_env 0 HTTPS_PROXY="socks5://proxy-user:proxy-secret@$SP" -- -o json -v
+via_socks "HTTPS_PROXY=socks5://user:password@" "$S"
+grep -qF '"user": "proxy-user"' "$TMP/proxy.log" || fail "socks5 user not sent: $(forwarded)"
+no_secret "HTTPS_PROXY=socks5://"
+ok "socks5:// proxies (proxy-url, HTTPS_PROXY, with a user): used, the proxy resolves the name"
 
 # --- http server ------------------------------------------------------------
 start ok server --plain

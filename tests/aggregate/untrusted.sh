@@ -243,6 +243,35 @@ run 3 "$A" --kubeconfig "$TMP/exec.kubeconfig"
 one_line_error "cannot run exec credential plugin $TMP/not-executable: Permission denied"
 ok "a plugin path that does not exist or cannot be run: one line saying which, exit 3"
 
+# A plugin without a #! line: glibc's execvp ran it with /bin/sh; kubectl
+# (Go) fails with "exec format error". It must not run at all.
+mkdir "$TMP/bin"
+printf 'touch "%s"\necho "{\\"kind\\":\\"ExecCredential\\",\\"status\\":{\\"token\\":\\"t\\"}}"\n' \
+	"$TMP/shebangless-ran" >"$TMP/bin/vc-shebangless"
+chmod +x "$TMP/bin/vc-shebangless"
+for cmd in "$TMP/bin/vc-shebangless" vc-shebangless; do
+	exec_kubeconfig "$cmd"
+	run 3 env PATH="$TMP/bin:$PATH" "$A" --kubeconfig "$TMP/exec.kubeconfig"
+	one_line_error "cannot run exec credential plugin $cmd: exec format error"
+	[ ! -e "$TMP/shebangless-ran" ] || fail "$cmd without #! was run by a shell"
+done
+ok "a plugin without #! (by path and in PATH): exec format error, exit 3, never run by /bin/sh"
+
+# PATH is searched as Go's exec.LookPath searches it: the first executable
+# file wins (a directory or non-executable file of that name is skipped),
+# and one found only relative to the working directory (an empty PATH
+# entry) is refused.
+mkdir -p "$TMP/p1/vc-plug" "$TMP/p2" "$TMP/p3"
+printf '#!/bin/sh\nexit 5\n' >"$TMP/p2/vc-plug"
+printf '#!/bin/sh\nexit 6\n' >"$TMP/p3/vc-plug"
+chmod +x "$TMP/p3/vc-plug"
+exec_kubeconfig vc-plug
+run 3 env PATH="$TMP/p1:$TMP/p2:$TMP/p3" "$A" --kubeconfig "$TMP/exec.kubeconfig"
+one_line_error "exec credential plugin vc-plug failed (exit status 6)"
+(cd "$TMP/p3" && run 3 env PATH=":$TMP/p1" "$A" --kubeconfig "$TMP/exec.kubeconfig")
+one_line_error "exec credential plugin vc-plug was found only relative to the working directory"
+ok "PATH lookup as Go's: directories and non-executables skipped, a match relative to the working directory refused"
+
 # A command relative to the kubeconfig's directory is shown as written
 # (it was ././plug.sh with the kubeconfig in the working directory).
 mkdir "$TMP/cwd"
