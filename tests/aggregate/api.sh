@@ -7,76 +7,11 @@
 # in-cluster auth, 401, 403, 429, 500, truncated and garbage bodies,
 # 410 Gone, resets, a server that never answers, TLS verification.
 . "$(dirname "$0")/../common/lib.sh"
-A=$CAPS_AGGREGATE
-command -v openssl >/dev/null || skip "openssl is not installed"
-python3 -c 'import ssl' 2>/dev/null || skip "python3 has no ssl module"
-TOKEN="vc-test-token-$(od -An -tx8 -N8 /dev/urandom | tr -d ' ')"
-NODES="$TEST_SRC_DIR/aggregate/cluster/mixed-arch/nodes.json"
-C=$TMP/certs
-mkdir "$C"
-
-# --- certificates ---------------------------------------------------------
-mkca() {
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
-		-keyout "$C/$1.key" -out "$C/$1.crt" 2>/dev/null
-}
-mkcert() { # mkcert NAME CA SUBJECT EXT
-	openssl req -newkey rsa:2048 -nodes -subj "$3" -keyout "$C/$1.key" -out "$C/$1.csr" 2>/dev/null
-	printf '%s\n' "$4" >"$C/$1.ext"
-	openssl x509 -req -in "$C/$1.csr" -CA "$C/$2.crt" -CAkey "$C/$2.key" -CAcreateserial \
-		-days 2 -extfile "$C/$1.ext" -out "$C/$1.crt" 2>/dev/null
-}
-mkca ca
+. "$(dirname "$0")/apilib.sh" # CA, server certificate, start/stop, kubeconfig
 mkca rogue-ca
-mkcert server ca /CN=kube-apiserver "subjectAltName=IP:127.0.0.1,DNS:localhost"
 mkcert client ca "/O=system:masters/CN=caps-tester" "extendedKeyUsage=clientAuth"
 ok "made a CA, server and client certificates"
-
-# --- server and kubeconfigs -------------------------------------------------
-server_pid=
-start() { # start SCENARIO
-	stop
-	rm -f "$TMP/port" "$TMP/requests.log"
-	touch "$TMP/requests.log"
-	python3 "$TEST_SRC_DIR/aggregate/fake-apiserver.py" --nodes "$NODES" --cert "$C/server.crt" \
-		--key "$C/server.key" --client-ca "$C/ca.crt" --token "$TOKEN" --scenario "$1" \
-		--log "$TMP/requests.log" --port-file "$TMP/port" --port "${PORT:-0}" 2>>"$TMP/server.err" &
-	server_pid=$!
-	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-	[ -s "$TMP/port" ] || fail "fake API server did not start"
-	PORT=$(cat "$TMP/port") # kept: the kubeconfigs name it
-	URL="https://127.0.0.1:$PORT"
-}
-stop() {
-	if [ -n "$server_pid" ]; then
-		kill "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	server_pid=
-}
 trap 'stop; cleanup_tmp' EXIT
-
-kubeconfig() { # kubeconfig FILE USER-YAML [CLUSTER-EXTRA]
-	cat >"$1" <<KC
-apiVersion: v1
-kind: Config
-current-context: test
-contexts:
-- name: test
-  context: {cluster: fake, user: tester}
-clusters:
-- name: fake
-  cluster:
-    server: $URL
-${3:-    certificate-authority: $C/ca.crt}
-users:
-- name: tester
-  user:
-$2
-KC
-}
-b64() { base64 -w0 <"$1"; }
-requests() { wc -l <"$TMP/requests.log"; }
 all_output=$TMP/all-output
 note_output() { cat "$TMP/out" "$TMP/err" >>"$all_output"; }
 

@@ -5,10 +5,10 @@
 A=$CAPS_AGGREGATE
 command -v openssl >/dev/null || skip "openssl is not installed"
 python3 -c 'import ssl' 2>/dev/null || skip "python3 has no ssl module"
-TOKEN="vc-test-token-$(od -An -tx8 -N8 /dev/urandom | tr -d ' ')"
+TOKEN=${TOKEN:-"vc-test-token-$(od -An -tx8 -N8 /dev/urandom | tr -d ' ')"}
 NODES="$TEST_SRC_DIR/aggregate/cluster/mixed-arch/nodes.json"
-C=$TMP/certs
-mkdir "$C"
+C=${C:-$TMP/certs} # credentials.sh puts them where another uid can read
+mkdir -p "$C"
 
 mkca() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
@@ -33,11 +33,12 @@ start() {
 	touch "$TMP/requests.log"
 	python3 "$TEST_SRC_DIR/aggregate/fake-apiserver.py" --nodes "$NODES" --cert "$C/$cert.crt" \
 		--key "$C/$cert.key" --client-ca "$C/ca.crt" --token "$TOKEN" --scenario "$1" \
-		--log "$TMP/requests.log" --port-file "$TMP/port" ${3:-} 2>>"$TMP/server.err" &
+		--log "$TMP/requests.log" --port-file "$TMP/port" --port "${PORT:-0}" ${3:-} \
+		2>>"$TMP/server.err" &
 	server_pid=$!
 	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 	[ -s "$TMP/port" ] || fail "fake API server did not start"
-	PORT=$(cat "$TMP/port")
+	PORT=$(cat "$TMP/port") # kept across restarts: kubeconfigs name it
 	URL="https://127.0.0.1:$PORT"
 	[ -z "${3:-}" ] || URL="http://127.0.0.1:$PORT"
 }
@@ -49,7 +50,9 @@ stop() {
 	server_pid=
 }
 
-kubeconfig() { # kubeconfig FILE SERVER CLUSTER-EXTRA
+# kubeconfig FILE USER-YAML [CLUSTER-EXTRA]: the server is $URL; the cluster
+# part defaults to the test CA (an empty CLUSTER-EXTRA names none).
+kubeconfig() {
 	cat >"$1" <<KC
 apiVersion: v1
 kind: Config
@@ -60,13 +63,15 @@ contexts:
 clusters:
 - name: fake
   cluster:
-    server: $2
-$3
+    server: $URL
+${3-    certificate-authority: $C/ca.crt}
 users:
 - name: tester
   user:
-    token: $TOKEN
+$2
 KC
 }
+# kubeconfig_at FILE SERVER CLUSTER-EXTRA: the user has the test token.
+kubeconfig_at() { URL=$2 kubeconfig "$1" "    token: $TOKEN" "$3"; }
 b64() { base64 -w0 <"$1"; }
 requests() { wc -l <"$TMP/requests.log"; }

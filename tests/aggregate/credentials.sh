@@ -15,64 +15,19 @@
 #   plugin process reading /proc/$PPID.
 A_BIN=${CAPS_AGGREGATE:?run through meson test} # before lib.sh wraps it for valgrind
 . "$(dirname "$0")/../common/lib.sh"
-A=$CAPS_AGGREGATE
-command -v openssl >/dev/null || skip "openssl is not installed"
-python3 -c 'import ssl' 2>/dev/null || skip "python3 has no ssl module"
 command -v pgrep >/dev/null || skip "pgrep (procps) is not installed"
 RAND=$(od -An -tx8 -N8 /dev/urandom | tr -d ' ')
 TOKEN="vc-cred-token-$RAND"
 # Text a bad token carries after its CR LF: must never be printed either.
 INJECTED="X-Injected-$RAND"
-NODES="$TEST_SRC_DIR/aggregate/cluster/mixed-arch/nodes.json"
 # Not in $TMP (0700): the last part runs caps-aggregate as another uid.
 shared_tmp
 C=$SHARED/certs
-mkdir "$C"
-
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ca \
-	-keyout "$C/ca.key" -out "$C/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=kube-apiserver \
-	-keyout "$C/server.key" -out "$C/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >"$C/server.ext"
-openssl x509 -req -in "$C/server.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" -CAcreateserial \
-	-days 2 -extfile "$C/server.ext" -out "$C/server.crt" 2>/dev/null
-chmod 0644 "$C"/*
-
-server_pid=
-python3 "$TEST_SRC_DIR/aggregate/fake-apiserver.py" --nodes "$NODES" --cert "$C/server.crt" \
-	--key "$C/server.key" --token "$TOKEN" --log "$TMP/requests.log" \
-	--port-file "$TMP/port" 2>"$TMP/server.err" &
-server_pid=$!
-stop() {
-	[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-}
+. "$(dirname "$0")/apilib.sh" # CA, server certificate, start/stop, kubeconfig
+chmod 0755 "$C" && chmod 0644 "$C"/*
 trap 'stop; cleanup_tmp' EXIT
-for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-[ -s "$TMP/port" ] || fail "fake API server did not start"
-PORT=$(cat "$TMP/port")
-URL="https://127.0.0.1:$PORT"
-touch "$TMP/requests.log"
+start ok
 ok "made a CA and a server certificate, started the fake API server"
-
-kubeconfig() { # kubeconfig FILE USER-YAML
-	cat >"$1" <<KC
-apiVersion: v1
-kind: Config
-current-context: test
-contexts:
-- name: test
-  context: {cluster: fake, user: tester}
-clusters:
-- name: fake
-  cluster: {server: "$URL", certificate-authority: $C/ca.crt}
-users:
-- name: tester
-  user:
-$2
-KC
-}
-requests() { wc -l <"$TMP/requests.log"; }
 # refused MESSAGE CMD...: exit 3, one line containing MESSAGE, no token text
 # on stderr, no request sent.
 refused() {

@@ -25,7 +25,7 @@ ok "--list-timeout and --max-nodes: usage errors with -f or bad values, exit 2"
 
 # --- 2. a continue token given twice: stopped at once ------------------------
 start continue-repeat
-kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "$URL" "    certificate-authority: $C/ca.crt"
 run 4 timeout 120 "$A" --kubeconfig "$kc"
 one_line_error "listing nodes at $URL: page 2 returned a continue token that the API server had already given"
 [ "$(requests)" -eq 2 ] || fail "$(requests) requests, expected 2"
@@ -33,7 +33,7 @@ ok "a repeated continue token: exit 4 after 2 requests, one line"
 
 # --- 3. endless new tokens: --max-nodes --------------------------------------
 start continue-endless
-kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "$URL" "    certificate-authority: $C/ca.crt"
 run 4 timeout 120 "$A" --kubeconfig "$kc" --max-nodes 7
 one_line_error "listing nodes at $URL: more than --max-nodes=7 nodes (page 4); raise --max-nodes"
 [ "$(requests)" -eq 4 ] || fail "$(requests) requests, expected 4"
@@ -47,13 +47,13 @@ ok "endless new continue tokens: exit 4 at --list-timeout 2s ($(requests) reques
 
 # --- 5. the deadline caps each request and each wait -------------------------
 start hang
-kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "$URL" "    certificate-authority: $C/ca.crt"
 run 4 timeout 120 "$A" --kubeconfig "$kc" --list-timeout 2s --request-timeout 60s
 # A 60 s request timeout would have ended in a timeout retry, not this line.
 tail -1 "$TMP/err" | grep -q "not finished within --list-timeout=2s" ||
 	fail "request not cut by the deadline: $(cat "$TMP/err")"
 start 429-always
-kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "$URL" "    certificate-authority: $C/ca.crt"
 run 4 timeout 120 "$A" --kubeconfig "$kc" --list-timeout 2s --retries 3
 # The wait announced is at most what is left of the 2 s, not 30 s.
 wait_s=$(sed -n 's/.*retrying in \([0-9.]*\)s.*/\1/p' "$TMP/err" | head -1)
@@ -66,19 +66,19 @@ ok "the deadline cuts a hanging request and a 30 s Retry-After wait"
 
 # --- 5b. tokens longer than 64 KiB ------------------------------------------
 start continue-huge
-kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "$URL" "    certificate-authority: $C/ca.crt"
 run 4 timeout 120 "$A" --kubeconfig "$kc" --max-nodes 7
 one_line_error "listing nodes at $URL: page 1 returned a continue token longer than 64 KiB (the limit)"
 [ "$(requests)" -eq 1 ] || fail "$(requests) requests, expected 1"
 ok "a 100 KiB continue token: exit 4 after 1 request, one line, not retried"
 start ok
 big=$(head -c 70000 /dev/zero | tr '\0' 'a')
-kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "$URL" "    certificate-authority: $C/ca.crt"
 sed -i "s/token: $TOKEN/token: $big/" "$kc"
 run 3 "$A" --kubeconfig "$kc"
 one_line_error "kubeconfig $kc: the token of user 'tester' is longer than 64 KiB (the limit); refused"
 printf '%s\n' "$big" >"$TMP/token"
-kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "$URL" "    certificate-authority: $C/ca.crt"
 sed -i "s|token: $TOKEN|tokenFile: $TMP/token|" "$kc"
 run 3 "$A" --kubeconfig "$kc"
 one_line_error "token file $TMP/token: the token is longer than 64 KiB (the limit); refused"
@@ -90,7 +90,7 @@ ok "a 70,000-byte token (kubeconfig, token file): exit 3 before any request, one
 # nesting level (yajl_tree_free does) would overflow it on 32,768 levels.
 for sc in error-deep-open error-deep-closed error-long-message; do
 	start $sc
-	kubeconfig "$kc" "$URL" "    certificate-authority: $C/ca.crt"
+	kubeconfig_at "$kc" "$URL" "    certificate-authority: $C/ca.crt"
 	run 4 bash -c 'ulimit -s 1024 && exec "$@"' sh "$A" --kubeconfig "$kc"
 	one_line_error "listing nodes at $URL failed: HTTP 400"
 	# 300 bytes of the message at most, each control byte written as \xNN

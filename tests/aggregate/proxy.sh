@@ -46,7 +46,7 @@ via_proxy() { # the last run went through the proxy to TARGET
 # --- https server ---------------------------------------------------------
 start ok
 S=kube.test:$PORT
-kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
 with_env 0 HTTPS_PROXY="http://$P" -- -o json
 via_proxy HTTPS_PROXY "$S"
 grep -q '"method": "CONNECT"' "$TMP/proxy.log" || fail "not a CONNECT tunnel: $(forwarded)"
@@ -72,21 +72,21 @@ via_proxy "NO_PROXY for other hosts and ports" "$S"
 ok "NO_PROXY / no_proxy as Go reads them (names, .domain, *.domain, :port, case, *) go direct"
 
 for host in 127.0.0.1 localhost; do
-	kubeconfig "$kc" "https://$host:$PORT" "    certificate-authority: $C/ca.crt"
+	kubeconfig_at "$kc" "https://$host:$PORT" "    certificate-authority: $C/ca.crt"
 	with_env 0 HTTPS_PROXY="http://$P" -- -o json
 	direct "loopback $host"
 done
 ok "loopback servers (127.0.0.1, localhost) are never proxied"
 
 # --- kubeconfig proxy-url wins: even for loopback and NO_PROXY=* ------------
-kubeconfig "$kc" "https://127.0.0.1:$PORT" "    certificate-authority: $C/ca.crt
+kubeconfig_at "$kc" "https://127.0.0.1:$PORT" "    certificate-authority: $C/ca.crt
     proxy-url: http://user:proxy-secret@$P"
 with_env 0 NO_PROXY='*' HTTPS_PROXY=http://127.0.0.1:9 -- -o json -v
 via_proxy proxy-url "127.0.0.1:$PORT"
 grep -qF "through the proxy http://$P" "$TMP/err" || fail "proxy not named: $(cat "$TMP/err")"
 if grep -q proxy-secret "$TMP/err"; then fail "proxy password in the output"; fi
 ok "proxy-url: used even for loopback and NO_PROXY=*, named without its password"
-kubeconfig "$kc" "https://127.0.0.1:$PORT" "    certificate-authority: $C/ca.crt
+kubeconfig_at "$kc" "https://127.0.0.1:$PORT" "    certificate-authority: $C/ca.crt
     proxy-url: ftp://user:proxy-secret@$P"
 with_env 3 -- -o json
 one_line_error "kubeconfig $kc: cluster 'fake': proxy-url must start with http://, https:// or socks5://"
@@ -97,29 +97,29 @@ ok "proxy-url with another scheme: exit 3, one line, not quoted"
 no_secret() {
 	if grep -q proxy-secret "$TMP/err"; then fail "$1: proxy password in the output: $(cat "$TMP/err")"; fi
 }
-kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
 for bad in "http://user:proxy-secret@[::1" "http://us er:proxy-secret@$P" "http://u:proxy/secret@[::1"; do
 	with_env 3 HTTPS_PROXY="$bad" -- -o json
 	one_line_error "HTTPS_PROXY: 'http://"
 	grep -q "is not a usable proxy URL" "$TMP/err" || fail "$bad: $(cat "$TMP/err")"
 	no_secret "HTTPS_PROXY=$bad"
 	direct "HTTPS_PROXY=$bad"
-	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt
+	kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt
     proxy-url: \"$bad\""
 	with_env 3 -- -o json
 	one_line_error "kubeconfig $kc: cluster 'fake': proxy-url 'http://"
 	no_secret "proxy-url: $bad"
-	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+	kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
 done
 ok "unparsable proxy URLs (HTTPS_PROXY, proxy-url): exit 3, one line naming the source, no password"
 with_env 0 HTTPS_PROXY="HTTP://user:proxy-secret@$P" -- -o json -v
 via_proxy "HTTPS_PROXY with an upper-case scheme" "$S"
 no_secret "upper-case scheme"
-kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt
+kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt
     proxy-url: HTTP://$P"
 with_env 0 -- -o json
 via_proxy "proxy-url with an upper-case scheme" "$S"
-kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
 with_env 4 HTTPS_PROXY="http://user:proxy-secret@[::1" NO_PROXY=kube.test -- -o json
 one_line_error "kube.test"
 no_secret "an unused proxy"
@@ -131,13 +131,13 @@ for cred in "u:hun%0Ater2" "u:proxy-secret%00" "u:a%01b" "u:a%0db" "u:a%1Fb" "u%
 	with_env 3 HTTPS_PROXY="http://$cred@$P" -- -o json
 	one_line_error "HTTPS_PROXY: 'http://$P' is not a usable proxy URL: its user or password"
 	direct "HTTPS_PROXY=http://$cred@..."
-	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt
+	kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt
     proxy-url: \"http://$cred@$P\""
 	with_env 3 -- -o json
 	one_line_error "kubeconfig $kc: cluster 'fake': proxy-url 'http://$P' is not a usable proxy URL"
 	direct "proxy-url: http://$cred@..."
 	no_secret "proxy-url: http://$cred@..."
-	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+	kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
 done
 with_env 0 HTTPS_PROXY="http://u:p%20w%25d@$P" -- -o json
 via_proxy "a password with %20 and %25" "$S"
@@ -155,12 +155,12 @@ via_socks() { # the last run went through the SOCKS5 proxy to TARGET by name
 		fail "$1: not through socks5 to $2: $(forwarded)"
 }
 for scheme in socks5 SOCKS5; do
-	kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt
+	kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt
     proxy-url: $scheme://$SP"
 	with_env 0 -- -o json
 	via_socks "proxy-url: $scheme://" "$S"
 done
-kubeconfig "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
+kubeconfig_at "$kc" "https://$S" "    certificate-authority: $C/ca.crt"
 with_env 0 HTTPS_PROXY="socks5://proxy-user:proxy-secret@$SP" -- -o json -v
 via_socks "HTTPS_PROXY=socks5://user:password@" "$S"
 grep -qF '"user": "proxy-user"' "$TMP/proxy.log" || fail "socks5 user not sent: $(forwarded)"
@@ -170,7 +170,7 @@ ok "socks5:// proxies (proxy-url, HTTPS_PROXY, with a user): used, the proxy res
 # --- http server ------------------------------------------------------------
 start ok server --plain
 S=kube.test:$PORT
-kubeconfig "$kc" "http://$S" ""
+kubeconfig_at "$kc" "http://$S" ""
 with_env 0 HTTP_PROXY="http://$P" -- -o json
 via_proxy HTTP_PROXY "http://$S/api/v1/nodes"
 with_env 0 http_proxy="http://$P" -- -o json

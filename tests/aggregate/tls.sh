@@ -12,7 +12,7 @@ trap 'stop; cleanup_tmp' EXIT
 # --- 1. insecure-skip-tls-verify together with a CA: exit 3, one line -------
 start ok
 for ca in "certificate-authority: $C/ca.crt" "certificate-authority-data: $(b64 "$C/ca.crt")"; do
-	kubeconfig "$TMP/kc-both" "$URL" "    insecure-skip-tls-verify: true
+	kubeconfig_at "$TMP/kc-both" "$URL" "    insecure-skip-tls-verify: true
     $ca"
 	run 3 "$A" --kubeconfig "$TMP/kc-both"
 	one_line_error "kubeconfig $TMP/kc-both: cluster 'fake' sets both insecure-skip-tls-verify and ${ca%%:*}"
@@ -24,7 +24,7 @@ ok "insecure-skip-tls-verify with certificate-authority or -data: exit 3, one li
 
 # --- 2. a token to a plain http:// server: one warning line ------------------
 start ok server --plain
-kubeconfig "$TMP/kc-http" "$URL" ""
+kubeconfig_at "$TMP/kc-http" "$URL" ""
 run 0 "$A" --kubeconfig "$TMP/kc-http" -o json
 [ "$(grep -c 'plain http://' "$TMP/err")" -eq 1 ] || fail "not one plain-http warning: $(cat "$TMP/err")"
 grep -qF "warning: kubeconfig $TMP/kc-http: the API server $URL is plain http://: the bearer token travels in clear text" "$TMP/err" ||
@@ -51,13 +51,13 @@ in_store() { # in_store EXPECTED CMD...: CMD with $store as /etc/ssl/certs
 		'mount --bind "$0" /etc/ssl/certs && exec "$@"' "$store" "${@:2}"
 }
 start ok public-server
-kubeconfig "$TMP/kc-system" "$URL" ""
+kubeconfig_at "$TMP/kc-system" "$URL" ""
 in_store 0 "$A" --kubeconfig "$TMP/kc-system" -o json
 [ "$(requests)" -ge 1 ] || fail "no request with the system store"
 ok "no CA in the kubeconfig: a server certified by the system store is trusted (the setup works)"
 for ca in "certificate-authority: $C/ca.crt" "certificate-authority-data: $(b64 "$C/ca.crt")"; do
 	start ok public-server
-	kubeconfig "$TMP/kc-pinned" "$URL" "    $ca"
+	kubeconfig_at "$TMP/kc-pinned" "$URL" "    $ca"
 	in_store 4 "$A" --kubeconfig "$TMP/kc-pinned" --retries 0
 	one_line_error "cannot list nodes at $URL"
 	[ "$(requests)" -eq 0 ] || fail "${ca%%:*}: the server got $(requests) requests"

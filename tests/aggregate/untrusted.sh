@@ -215,9 +215,10 @@ ok "-f (YAML): a node name with capitals and '_' is refused, exit 3"
 # From the API server: final (exit 4), not retried: it would send the same.
 if command -v openssl >/dev/null && python3 -c 'import ssl' 2>/dev/null; then
 	. "$(dirname "$0")/apilib.sh"
+	trap 'stop; cleanup_tmp' EXIT # a failed check must not leave the server running
 	NODES=$TMP/long.json
 	start ok
-	kubeconfig "$TMP/api.kubeconfig" "$URL" "    certificate-authority-data: $(b64 "$C/ca.crt")"
+	kubeconfig_at "$TMP/api.kubeconfig" "$URL" "    certificate-authority-data: $(b64 "$C/ca.crt")"
 	run 4 "$A" --kubeconfig "$TMP/api.kubeconfig"
 	one_line_error "/api/v1/nodes: item 7: node name 'aaaa"
 	[ "$(requests)" = 1 ] || fail "the page was read $(requests) times, expected once"
