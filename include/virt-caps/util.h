@@ -128,6 +128,16 @@ strempty(const char *s)
 	return !s || !*s;
 }
 
+/** "s" for plural counts in messages: "%zu node%s", n, vc_plural(n). */
+static inline const char *
+vc_plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/** Seconds on CLOCK_MONOTONIC, for durations and deadlines. */
+double vc_monotonic_s(void);
+
 /**
  * Read a whole file (at most @max bytes) into a NUL-terminated buffer.
  * Returns 0 or -errno (-EFBIG when the file is larger than @max). The

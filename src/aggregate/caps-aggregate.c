@@ -305,21 +305,6 @@ want_label(void *data, const char *key, size_t len)
 	return vc_cluster_wants(((struct reader *)data)->cluster, key, len);
 }
 
-static const char *
-plural(size_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-static double
-seconds_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static enum vc_result
 read_files(const struct options *o, struct reader *r)
 {
@@ -336,7 +321,7 @@ read_files(const struct options *o, struct reader *r)
 		if (vc_nodefile_read(o->files.v[i], &f) < 0)
 			return VC_ERR_INPUT;
 		vc_info("read %s: %zu node%s%s", vc_input_name(o->files.v[i]),
-			r->cluster->n - before, plural(r->cluster->n - before),
+			r->cluster->n - before, vc_plural(r->cluster->n - before),
 			r->filter ? " matching -l" : "");
 	}
 	return VC_OK;
@@ -369,13 +354,13 @@ static int
 run_plugin(struct vc_kube_config *c, unsigned long timeout_s)
 {
 	_autofree_ char *cmd = c->exec_command ? xstrdup(c->exec_command) : NULL;
-	double t0 = seconds_now();
+	double t0 = vc_monotonic_s();
 	int rc = vc_execcred_apply(c, timeout_s);
 
 	if (rc == 0 && cmd)
 		vc_info("exec credential plugin %s gave %s in %.2fs", cmd,
 			c->token ? "a token" : "a client certificate",
-			seconds_now() - t0);
+			vc_monotonic_s() - t0);
 	return rc;
 }
 

@@ -57,26 +57,11 @@ struct response {
 	bool too_many; /* more than --max-nodes in all: transfer aborted */
 };
 
-static const char *
-plural(size_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Milliseconds left before the listing's deadline (0: passed). */
 static long
 left_ms(const struct lister *l)
 {
-	double left = l->deadline - now_s();
+	double left = l->deadline - vc_monotonic_s();
 
 	return left > 0 ? (long)(left * 1000.0) + 1 : 0;
 }
@@ -522,8 +507,8 @@ static enum outcome
 deadline_passed(const struct lister *l)
 {
 	vc_err("listing nodes at %s: not finished within --list-timeout=%lus (%zu page%s, %zu node%s so far); raise --list-timeout for a larger cluster or a slower API server",
-	       l->cfg->server, l->o->list_timeout_s, l->page, plural(l->page), l->listed,
-	       plural(l->listed));
+	       l->cfg->server, l->o->list_timeout_s, l->page, vc_plural(l->page),
+	       l->listed, vc_plural(l->listed));
 	return PAGE_FATAL;
 }
 
@@ -553,7 +538,7 @@ read_page(struct lister *l, const char *cont, char **next)
 		backoff(l, attempt, retry_after);
 	}
 	vc_err("listing nodes at %s failed after %u attempt%s: %s", l->cfg->server,
-	       l->o->retries + 1, plural(l->o->retries + 1), l->reason);
+	       l->o->retries + 1, vc_plural(l->o->retries + 1), l->reason);
 	return PAGE_FATAL;
 }
 
@@ -743,8 +728,8 @@ progress(const struct lister *l, bool done)
 		return;
 	size_t n = l->sink->count(l->sink->data);
 
-	fprintf(stderr, "\rlisting nodes: page %zu, %zu node%s%s", l->page, n, plural(n),
-		done ? "\n" : "");
+	fprintf(stderr, "\rlisting nodes: page %zu, %zu node%s%s", l->page, n,
+		vc_plural(n), done ? "\n" : "");
 }
 
 static void
@@ -797,7 +782,7 @@ list_all(struct lister *l)
 		}
 		l->page++;
 		vc_info("page %zu: %zu node%s (%zu so far)", l->page, l->listed - before,
-			plural(l->listed - before), l->listed);
+			vc_plural(l->listed - before), l->listed);
 		progress(l, false);
 		free(cont);
 		cont = next;
@@ -808,8 +793,8 @@ list_all(struct lister *l)
 	}
 	progress(l, true);
 	vc_info("listed %zu node%s in %zu page%s from %s in %.1fs", l->listed,
-		plural(l->listed), l->page, plural(l->page), l->cfg->server,
-		now_s() - l->start);
+		vc_plural(l->listed), l->page, vc_plural(l->page), l->cfg->server,
+		vc_monotonic_s() - l->start);
 	return VC_OK;
 }
 
@@ -820,7 +805,7 @@ vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *
 	struct lister l = {.cfg = cfg, .o = o, .sink = sink};
 	enum vc_result rc = VC_ERR_INPUT;
 
-	l.start = now_s();
+	l.start = vc_monotonic_s();
 	l.deadline = l.start + (double)o->list_timeout_s;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	l.h = curl_easy_init();

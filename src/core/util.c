@@ -382,3 +382,12 @@ bad:
 	vc_free_secret(out, cap);
 	return NULL;
 }
+
+double
+vc_monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
