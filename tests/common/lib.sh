@@ -45,8 +45,10 @@ as_uid() {
 # The binary itself, for tests that trace its system calls.
 CAPS_PROBE_BIN=$CAPS_PROBE
 # Under `meson test --setup=valgrind` every caps-probe and caps-aggregate
-# runs in valgrind.
+# runs in valgrind, named by its absolute path: some tests run them with a
+# PATH of their own (exec plugin lookup).
 if [ -n "${VC_VALGRIND:-}" ]; then
+	VC_VALGRIND="$(command -v valgrind)${VC_VALGRIND#valgrind}"
 	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$VC_VALGRIND" "$CAPS_PROBE" >"$TMP/caps-probe"
 	chmod +x "$TMP/caps-probe"
 	CAPS_PROBE="$TMP/caps-probe"
