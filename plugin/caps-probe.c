@@ -382,7 +382,7 @@ print_report(const struct options *o, const struct vc_node *n)
 	_autofree_ char *text = NULL;
 	size_t len = 0;
 
-	vc_nodereport_write(out, n);
+	vc_nodereport_write_probe(out, n);
 	if (vc_out_finish(out, &text, &len) < 0) {
 		vc_err("cannot render the node report");
 		return -EIO;

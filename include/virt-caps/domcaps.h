@@ -9,12 +9,14 @@
  */
 #pragma once
 
+#include "virt-caps/node.h" /* struct vc_cpu_blockers */
 #include "virt-caps/strv.h"
 
 /** One <model> of a <mode> in domain capabilities. */
 struct vc_cpu_model {
-	char *name;   /* text, whitespace-trimmed as KubeVirt does */
-	char *usable; /* @usable, NULL when the attribute is absent */
+	char *name;      /* text, whitespace-trimmed as KubeVirt does */
+	char *usable;    /* @usable, NULL when the attribute is absent */
+	bool deprecated; /* @deprecated == yes (libvirt >= 9.7) */
 };
 
 struct vc_domcaps {
@@ -31,6 +33,9 @@ struct vc_domcaps {
 
 	struct vc_cpu_model *models; /* every cpu/mode/model, any mode */
 	size_t n_models;
+
+	struct vc_cpu_blockers *blockers; /* every cpu/mode/blockers */
+	size_t n_blockers;
 
 	bool sev;                    /* features/sev/@supported == yes */
 	unsigned long max_es_guests; /* features/sev/maxESGuests */

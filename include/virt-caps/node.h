@@ -9,6 +9,12 @@
 
 #include "virt-caps/strv.h"
 
+/** A model libvirt says is not usable and the features to blame. */
+struct vc_cpu_blockers {
+	char *model;             /* @model, whitespace-trimmed */
+	struct vc_strv features; /* their @name */
+};
+
 enum vc_security {
 	VC_SEC_SEV,
 	VC_SEC_SEV_ES,
@@ -42,6 +48,12 @@ struct vc_node {
 	bool security[VC_SEC_COUNT];
 	bool realtime;            /* kernel.sched_rt_runtime_us == -1 (live) */
 	bool obsolete_host_model; /* only with an explicit obsolete list */
+
+	/* Report only, never labels: one label per blocker would multiply
+	 * the label count. Filled by caps-probe, empty when decoded. */
+	struct vc_cpu_blockers *blockers; /* sorted by model, features sorted */
+	size_t n_blockers;
+	struct vc_strv deprecated_models;
 
 	char *libvirt_version; /* "9.0.0", NULL when unknown (--from-dir) */
 	char *qemu_version;

@@ -42,10 +42,9 @@ write_security(struct vc_out *o, const struct vc_node *n)
 	vc_out_map_end(o);
 }
 
-void
-vc_nodereport_write(struct vc_out *o, const struct vc_node *n)
+static void
+write_fields(struct vc_out *o, const struct vc_node *n)
 {
-	vc_out_map_begin(o);
 	vc_out_key(o, "node_name");
 	vc_out_str(o, n->name);
 	vc_out_key(o, "arch");
@@ -64,5 +63,32 @@ vc_nodereport_write(struct vc_out *o, const struct vc_node *n)
 	write_tsc(o, n);
 	vc_out_strv(o, "hyperv", &n->hyperv);
 	write_security(o, n);
+}
+
+static void
+write_blockers(struct vc_out *o, const struct vc_node *n)
+{
+	vc_out_key(o, "blockers");
+	vc_out_map_begin(o);
+	for (size_t i = 0; i < n->n_blockers; i++)
+		vc_out_strv(o, n->blockers[i].model, &n->blockers[i].features);
+	vc_out_map_end(o);
+}
+
+void
+vc_nodereport_write(struct vc_out *o, const struct vc_node *n)
+{
+	vc_out_map_begin(o);
+	write_fields(o, n);
+	vc_out_map_end(o);
+}
+
+void
+vc_nodereport_write_probe(struct vc_out *o, const struct vc_node *n)
+{
+	vc_out_map_begin(o);
+	write_fields(o, n);
+	write_blockers(o, n);
+	vc_out_strv(o, "deprecated_models", &n->deprecated_models);
 	vc_out_map_end(o);
 }

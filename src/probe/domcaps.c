@@ -74,8 +74,33 @@ parse_models(xmlXPathContextPtr ctx, struct vc_domcaps *d)
 
 		d->models[i].name = vc_trim(vc_xml_text(m));
 		d->models[i].usable = vc_xml_prop(m, "usable");
+		d->models[i].deprecated = prop_is(m, "deprecated", "yes");
 	}
 	d->n_models = n;
+}
+
+/* libvirt >= 8.9 lists, beside each model that is not usable, the
+ * features that block it: <blockers model='M'><feature name='F'/>. */
+static void
+parse_blockers(xmlXPathContextPtr ctx, struct vc_domcaps *d)
+{
+	_autoxpathobj_ xmlXPathObjectPtr o =
+		vc_xml_nodes(ctx, NULL, "/domainCapabilities/cpu/mode/blockers");
+	size_t n = vc_xml_count(o);
+
+	d->blockers = xzalloc(n * sizeof(*d->blockers));
+	for (size_t i = 0; i < n; i++) {
+		xmlNodePtr b = o->nodesetval->nodeTab[i];
+		struct vc_cpu_blockers *out = &d->blockers[d->n_blockers];
+		_autoxpathobj_ xmlXPathObjectPtr feats = vc_xml_nodes(ctx, b, "feature");
+		char *model = vc_xml_prop(b, "model");
+
+		if (!model)
+			continue;
+		out->model = vc_trim(model);
+		collect_features(feats, "", &out->features);
+		d->n_blockers++;
+	}
 }
 
 static int
@@ -119,6 +144,7 @@ vc_domcaps_parse(const char *xml, size_t len, const char *what, struct vc_domcap
 	d.machine = vc_xml_string(ctx, NULL, "/domainCapabilities/machine");
 	parse_host_model(ctx, &d);
 	parse_models(ctx, &d);
+	parse_blockers(ctx, &d);
 	if (parse_security(ctx, what, &d) < 0) {
 		vc_domcaps_clear(&d);
 		return -EINVAL;
@@ -239,6 +265,11 @@ vc_domcaps_clear(struct vc_domcaps *d)
 		free(d->models[i].usable);
 	}
 	free(d->models);
+	for (size_t i = 0; i < d->n_blockers; i++) {
+		free(d->blockers[i].model);
+		vc_strv_clear(&d->blockers[i].features);
+	}
+	free(d->blockers);
 	vc_strv_clear(&d->launch_security_types);
 	memset(d, 0, sizeof(*d));
 }

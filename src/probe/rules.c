@@ -53,6 +53,24 @@ apply_models(struct vc_node *n, const struct vc_domcaps *d, const struct vc_rule
 	}
 }
 
+/* Report-only facts, kept whatever the arch: they never become labels. */
+static void
+apply_blockers(struct vc_node *n, const struct vc_domcaps *d)
+{
+	for (size_t i = 0; i < d->n_models; i++)
+		if (d->models[i].deprecated && !strempty(d->models[i].name))
+			vc_strv_push(&n->deprecated_models, d->models[i].name);
+	n->blockers = xzalloc(d->n_blockers * sizeof(*n->blockers));
+	for (size_t i = 0; i < d->n_blockers; i++) {
+		struct vc_cpu_blockers *b = &n->blockers[i];
+
+		b->model = xstrdup(d->blockers[i].model);
+		for (size_t j = 0; j < d->blockers[i].features.n; j++)
+			vc_strv_push(&b->features, d->blockers[i].features.v[j]);
+	}
+	n->n_blockers = d->n_blockers;
+}
+
 static int
 apply_host_model(struct vc_node *n, const struct vc_domcaps *d, const char *what)
 {
@@ -134,6 +152,7 @@ vc_rules_apply(struct vc_node *n, const struct vc_domcaps *d, const struct vc_ba
 					 vc_strv_contains(&opts->obsolete, n->host_model);
 	}
 	apply_host(n, d, h);
+	apply_blockers(n, d);
 	vc_node_normalize(n);
 	return 0;
 }
