@@ -16,7 +16,7 @@
 struct vc_cpu_model {
 	char *name;      /* text, whitespace-trimmed as KubeVirt does */
 	char *usable;    /* @usable, NULL when the attribute is absent */
-	bool deprecated; /* @deprecated == yes (libvirt >= 9.7) */
+	bool deprecated; /* @deprecated == yes (newer libvirt) */
 };
 
 struct vc_domcaps {

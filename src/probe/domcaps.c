@@ -79,7 +79,7 @@ parse_models(xmlXPathContextPtr ctx, struct vc_domcaps *d)
 	d->n_models = n;
 }
 
-/* libvirt >= 8.9 lists, beside each model that is not usable, the
+/* Newer libvirt (not 9.0) lists, beside each model that is not usable, the
  * features that block it: <blockers model='M'><feature name='F'/>. */
 static void
 parse_blockers(xmlXPathContextPtr ctx, struct vc_domcaps *d)
