@@ -7,6 +7,7 @@
 #include "core/out-private.h"
 #include "virt-caps/domcaps.h"
 #include "virt-caps/out.h"
+#include "virt-caps/rules.h"
 
 static int
 parse_dc(const char *xml, struct vc_domcaps *d)
@@ -125,6 +126,48 @@ START_TEST(host_cpu_for_baseline)
 }
 END_TEST
 
+/* A model with <blockers> in two modes gets one entry, features merged
+ * and sorted; a <blockers> without @model and deprecated='no' are not
+ * reported. */
+START_TEST(blockers_and_deprecated)
+{
+	const char *xml = "<domainCapabilities><arch>x86_64</arch><cpu>"
+			  "<mode name='host-model' supported='yes'><model>H</model>"
+			  "<blockers model=' M '><feature name='z'/></blockers></mode>"
+			  "<mode name='custom' supported='yes'>"
+			  "<model usable='no' deprecated='yes'>M</model>"
+			  "<blockers model='M'><feature name='b'/><feature name='z'/>"
+			  "<feature name='a'/></blockers>"
+			  "<model usable='yes' deprecated='no'>N</model>"
+			  "<blockers><feature name='x'/></blockers>"
+			  "</mode></cpu></domainCapabilities>";
+	struct vc_domcaps d = {0};
+	struct vc_baseline b = {0};
+	struct vc_hostcaps h = {0};
+	struct vc_rules rules = {0};
+	struct vc_node n = {0};
+
+	ck_assert_int_eq(parse_dc(xml, &d), 0);
+	ck_assert_uint_eq(d.n_blockers, 2);
+	/* models[0] is the host-model H: every mode's <model>s count. */
+	ck_assert(!d.models[0].deprecated && d.models[1].deprecated &&
+		  !d.models[2].deprecated);
+	vc_rules_default(&rules);
+	ck_assert_int_eq(vc_rules_apply(&n, &d, &b, &h, &rules, "t"), 0);
+	ck_assert_uint_eq(n.n_blockers, 1);
+	ck_assert_str_eq(n.blockers[0].model, "M");
+	ck_assert_uint_eq(n.blockers[0].features.n, 3);
+	ck_assert_str_eq(n.blockers[0].features.v[0], "a");
+	ck_assert_str_eq(n.blockers[0].features.v[1], "b");
+	ck_assert_str_eq(n.blockers[0].features.v[2], "z");
+	ck_assert_uint_eq(n.deprecated_models.n, 1);
+	ck_assert_str_eq(n.deprecated_models.v[0], "M");
+	vc_node_clear(&n);
+	vc_rules_clear(&rules);
+	vc_domcaps_clear(&d);
+}
+END_TEST
+
 START_TEST(host_cpu_unsupported)
 {
 	const char *xml =
@@ -225,6 +268,7 @@ main(void)
 	tcase_add_test(xml, counter_last_wins);
 	tcase_add_test(xml, host_cpu_for_baseline);
 	tcase_add_test(xml, host_cpu_unsupported);
+	tcase_add_test(xml, blockers_and_deprecated);
 	tcase_add_test(out, yaml_quoting);
 	tcase_add_test(out, output_formats);
 	tcase_add_test(out, durations);
