@@ -115,5 +115,7 @@ void vc_labels_clear(struct vc_labels *l);
  * and sets *why to a static explanation.
  */
 bool vc_label_key_valid(const char *key, const char **why);
+/** A key's name part (a model or feature name in a NAMED label). */
+bool vc_label_name_valid(const char *name, const char **why);
 bool vc_label_value_valid(const char *value, const char **why);
 bool vc_dns_subdomain_valid(const char *s, const char **why);

@@ -24,6 +24,8 @@ struct vc_names {
 
 /** The id of @s (first @len bytes), adding it when new. */
 uint32_t vc_names_intern(struct vc_names *t, const char *s, size_t len);
+/** The id of @s, VC_NO_NAME when it was never interned (adds nothing). */
+uint32_t vc_names_find(const struct vc_names *t, const char *s);
 /** The string of @id (NULL for VC_NO_NAME). */
 const char *vc_names_str(const struct vc_names *t, uint32_t id);
 void vc_names_clear(struct vc_names *t);

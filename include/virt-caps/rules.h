@@ -16,7 +16,7 @@ struct vc_rules {
 	bool obsolete_explicit;
 };
 
-/** Fill @opts->obsolete with KubeVirt's 34 default obsolete models. */
+/** Fill @opts->obsolete with KubeVirt's 34 default obsolete models (kubevirt.h). */
 void vc_rules_default(struct vc_rules *opts);
 void vc_rules_clear(struct vc_rules *opts);
 

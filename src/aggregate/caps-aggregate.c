@@ -33,6 +33,8 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  diff OLD NEW              compare two reports; exit 1 on a loss\n"
+	"  explain MODEL [NODE]...   why MODEL is or is not usable on each node; exit 1\n"
+	"                            when it is not usable on every one\n"
 	"\n" VC_INPUT_HELP "\n"
 	"Report:\n"
 	"  -o, --output=FORMAT       yaml (default), json or table\n"
@@ -181,6 +183,7 @@ static const struct {
 	vc_command_fn *fn;
 } commands[] = {
 	{"diff", vc_cmd_diff},
+	{"explain", vc_cmd_explain},
 };
 
 vc_command_fn *

@@ -61,6 +61,17 @@ vc_names_intern(struct vc_names *t, const char *s, size_t len)
 	return t->n++;
 }
 
+uint32_t
+vc_names_find(const struct vc_names *t, const char *s)
+{
+	size_t i;
+
+	if (!t->n_slots)
+		return VC_NO_NAME;
+	i = lookup(t, s, strlen(s));
+	return t->slots[i] ? t->slots[i] - 1 : VC_NO_NAME;
+}
+
 const char *
 vc_names_str(const struct vc_names *t, uint32_t id)
 {

@@ -3,7 +3,3 @@
 #pragma once
 
 #include "virt-caps/labels.h"
-
-/* Kubernetes label syntax of a key's name part, as vc_label_key_valid
- * (labels.h). */
-bool vc_label_name_valid(const char *name, const char **why);

@@ -70,3 +70,19 @@ cp amd-pool/nodes.json ../diff/not-a-report/old.json
 mkdir -p ../diff/global-loss
 cp ../diff/gain-only/new.yaml ../diff/global-loss/old.yaml
 cp ../diff/gain-only/old.json ../diff/global-loss/new.json
+
+# explain: every node status over real hosts. x1 and x2 are EPYC-Genoa hosts
+# (x2's libvirt 10 printed <blockers>), x4 a Milan host whose usable models
+# are all obsolete, x6 the TCG host as an older labeller labels it (no
+# cpu-model-migration labels), x7 unprobed, x8 an s390x host (no CPU map).
+mkdir -p ../explain
+probe x1 amd-sev-snp
+probe x2 x86-libvirt10-blockers
+probe x3 intel-tdx
+probe x4 debian12-kvm-epyc-milan
+probe x5 debian12-qemu-tcg-epyc
+probe x6 debian12-qemu-tcg-epyc
+sed -i '/cpu-model-migration\./d' "$W/x6/virt-caps"
+probe x8 s390x-pv
+python3 ../../common/nfd-nodes.py x1="$W/x1" x2="$W/x2" x3="$W/x3" x4="$W/x4" x5="$W/x5" \
+	x6="$W/x6" x7="$W/none" x8="$W/x8:s390x" >../explain/nodes.json
