@@ -2,7 +2,8 @@
 /*
  * caps-aggregate's model of a cluster: every node's capability labels
  * decoded (nfd scheme preferred, kubevirt scheme as fallback, detected
- * per node) into interned names and sorted id sets.
+ * per node) into interned names and sorted id sets. With an explicit
+ * namespace only that namespace's labels count (no fallback).
  */
 #pragma once
 
@@ -24,7 +25,15 @@ struct vc_cnode {
 	char *name;
 	unsigned source; /* the input it came from (vc_cluster.source) */
 	bool probed;
-	enum vc_label_scheme scheme;
+	enum vc_label_scheme scheme; /* where its data came from */
+	/* KubeVirt's labels only, under an explicit namespace: not read,
+	 * the node is unprobed (a candidate probe's data must never be
+	 * KubeVirt's by accident) */
+	bool kubevirt_unread;
+	/* Both schemes, default namespace, different data: the first
+	 * difference ("host model: A in caps-probe's, B in KubeVirt's"),
+	 * else NULL. The node uses the nfd labels either way. */
+	char *disagree;
 	uint32_t arch; /* names ids, VC_NO_NAME when unknown */
 	uint32_t virttype;
 	uint32_t host_model;
@@ -55,7 +64,20 @@ struct vc_cluster {
 	/* a node's sets while its labels are decoded, reused from node to
 	 * node so that each node's sets are allocated once, at their size */
 	struct vc_bits scratch[VC_SET_COUNT];
+	/* the same for KubeVirt's labels of a node that has both schemes,
+	 * decoded only to be compared: never more than one node's worth */
+	struct vc_bits scratch_kubevirt[VC_SET_COUNT];
 };
+
+/** How a node's CPU was probed, from its virttype. */
+enum vc_accel {
+	VC_ACCEL_UNKNOWN, /* no virttype (KubeVirt's labels carry none), or another */
+	VC_ACCEL_KVM,     /* virttype kvm: the hardware's CPU */
+	VC_ACCEL_TCG,     /* virttype qemu: QEMU's software emulation (TCG) */
+	VC_ACCEL_COUNT,
+};
+
+enum vc_accel vc_cluster_accel(const struct vc_cluster *c, const struct vc_cnode *cn);
 
 /**
  * Decode one node's labels and add it (unprobed when it has none of
@@ -120,6 +142,9 @@ struct vc_summary {
 	struct vc_arch_summary *archs; /* in bytewise order of arch names */
 	size_t n_archs;
 	size_t probed;
+	size_t sources[2];            /* probed nodes per enum vc_label_scheme */
+	size_t accel[VC_ACCEL_COUNT]; /* probed nodes per enum vc_accel */
+	size_t kubevirt_unread;       /* unprobed: vc_cnode.kubevirt_unread */
 	struct vc_bits vendors;
 	struct vc_bits models;   /* usable somewhere */
 	size_t *support_off;     /* per element of models + 1: start in support */

@@ -14,7 +14,8 @@
 struct vc_rnode {
 	char *name;
 	char *host_model;
-	char *vendor;
+	char *vendor;   /* NULL: unknown (null, or a report without it) */
+	char *virttype; /* likewise */
 	char *libvirt_version;
 	char *qemu_version;
 	struct vc_strv models, features, machines, migration;
@@ -47,8 +48,10 @@ enum vc_diff_list {
 
 struct vc_node_diff {
 	const char *name;
-	const char *old_host, *new_host;       /* set only when changed */
-	const char *old_libvirt, *new_libvirt; /* likewise */
+	const char *old_host, *new_host;     /* set only when changed */
+	const char *old_vendor, *new_vendor; /* set only when both known and changed */
+	const char *old_virttype, *new_virttype; /* likewise */
+	const char *old_libvirt, *new_libvirt;   /* likewise */
 	const char *old_qemu, *new_qemu;
 	struct vc_change lists[VC_D_COUNT];
 };

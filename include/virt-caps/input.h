@@ -84,7 +84,10 @@ enum {
 	"                            than N nodes (default 100000; Kubernetes supports\n"   \
 	"                            5000)\n"                                               \
 	"      --label-namespace=NS  namespace of caps-probe's nfd labels (default\n"       \
-	"                            " VC_NFD_NAMESPACE ")\n"                               \
+	"                            " VC_NFD_NAMESPACE ");\n"                              \
+	"                            when given, only NS's labels count: a node with\n"     \
+	"                            only KubeVirt's labels is unprobed (a warning\n"       \
+	"                            says so), never read in their place\n"                 \
 	"\n"                                                                                \
 	"TLS and proxies, as with kubectl: a kubeconfig CA (certificate-authority or\n"     \
 	"-data, or the service account's) is the only CA trusted; the system's CAs\n"       \

@@ -13,6 +13,12 @@
 /** Write @n as a map: every key always present (null or [] when unknown). */
 void vc_nodereport_write(struct vc_out *o, const struct vc_node *n);
 
+/**
+ * The keys of vc_nodereport_write() only, into a map the caller has
+ * opened: caps-aggregate's nodes_caps adds its own keys after them.
+ */
+void vc_nodereport_write_fields(struct vc_out *o, const struct vc_node *n);
+
 /** vc_nodereport_write() plus `blockers` (model -> features) and
  * `deprecated_models`, always present ({} and [] when none). */
 void vc_nodereport_write_probe(struct vc_out *o, const struct vc_node *n);

@@ -8,17 +8,11 @@
 
 #include "virt-caps/cluster.h"
 #include "virt-caps/out.h"
+#include "virt-caps/warnings.h"
 
 struct vc_report_opts {
 	unsigned quorum; /* percent for quorum_caps; 0: no quorum section */
 };
-
-/**
- * Warnings about the cluster as a whole (several CPU vendors or arches,
- * unprobed nodes, skipped labels), appended to @out as sentences.
- */
-void vc_report_warnings(const struct vc_cluster *c, const struct vc_summary *s,
-			struct vc_strv *out);
 
 /** The cluster report: cluster, warnings, global_caps, quorum, model_support, nodes_caps.
  */

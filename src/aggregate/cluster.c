@@ -5,6 +5,7 @@
 
 #include "cluster-private.h"
 #include "virt-caps/log.h"
+#include "virt-caps/schemediff.h"
 
 #define MAX_ODD_WARNINGS 20
 #define K8S_ARCH_LABEL "kubernetes.io/arch"
@@ -130,27 +131,42 @@ decode_tsc(struct vc_cnode *cn, enum vc_label_kind kind, const char *datum)
 	return NULL;
 }
 
-/* Decode one label of @scheme into @cn; odd values are skipped with a warning. */
+/*
+ * Where one scheme's labels of a node go: the node's fields and a set of
+ * scratch id sets. KubeVirt's labels of a node that also has ours are
+ * decoded only to be compared (quiet: their odd values are not the
+ * report's, so they are not warned about or counted).
+ */
+struct decoding {
+	struct vc_cluster *c;
+	struct vc_cnode *cn;
+	struct vc_bits *sets; /* VC_SET_COUNT */
+	enum vc_label_scheme scheme;
+	bool quiet;
+};
+
+/* Decode one label of the scheme; odd values are skipped with a warning. */
 static void
-decode_one(struct vc_cluster *c, struct vc_cnode *cn, const struct vc_label_ref *l,
-	   enum vc_label_scheme scheme)
+decode_one(const struct decoding *d, const struct vc_label_ref *l)
 {
+	struct vc_cluster *c = d->c;
+	struct vc_cnode *cn = d->cn;
 	enum vc_label_kind kind;
 	const char *datum = NULL, *why = NULL;
 	uint32_t *slot;
 
-	if (!vc_label_classify(l->key, l->value ? l->value : "", scheme, c->ns, &kind,
+	if (!vc_label_classify(l->key, l->value ? l->value : "", d->scheme, c->ns, &kind,
 			       &datum))
 		return;
 	if (!l->value)
 		why = "value is not a string";
-	else if (vc_label_spelling(kind, scheme).form != VC_FORM_VALUE &&
+	else if (vc_label_spelling(kind, d->scheme).form != VC_FORM_VALUE &&
 		 !streq(l->value, "true"))
 		why = "value is not \"true\"";
 	else if (kind_set[kind] && !*datum)
 		why = "empty name";
 	else if (kind_set[kind])
-		vc_bits_add(&c->scratch[kind_set[kind] - 1], intern(c, datum));
+		vc_bits_add(&d->sets[kind_set[kind] - 1], intern(c, datum));
 	else if (kind == VC_L_ARCH)
 		why = set_arch(c, cn, datum);
 	else if ((slot = string_slot(cn, kind)) && !set_string(c, slot, datum))
@@ -159,8 +175,17 @@ decode_one(struct vc_cluster *c, struct vc_cnode *cn, const struct vc_label_ref 
 		why = decode_tsc(cn, kind, datum);
 	else if (kind >= VC_L_SEV && kind <= VC_L_S390_PV)
 		cn->security[kind - VC_L_SEV] = true;
-	if (why)
+	if (why && !d->quiet)
 		odd(c, cn->name, l, why);
+}
+
+static void
+decode_all(const struct decoding *d, const struct vc_label_ref *labels, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		decode_one(d, &labels[i]);
+	for (int set = 0; set < VC_SET_COUNT; set++)
+		vc_bits_finish(&d->sets[set]);
 }
 
 static bool
@@ -180,8 +205,12 @@ has_scheme(const struct vc_cluster *c, const struct vc_label_ref *labels, size_t
 				return true;
 		return false;
 	}
+	/* kubevirt: our own labels, most of a probed node's, are skipped
+	 * cheaply; every other key is classified. */
 	for (size_t i = 0; i < n; i++)
-		if (vc_label_classify(labels[i].key,
+		if ((strncmp(labels[i].key, ns, ns_len) != 0 ||
+		     labels[i].key[ns_len] != '/') &&
+		    vc_label_classify(labels[i].key,
 				      labels[i].value ? labels[i].value : "", scheme,
 				      c->ns, &kind, &datum))
 			return true;
@@ -208,6 +237,14 @@ k8s_arch(struct vc_cluster *c, struct vc_cnode *cn, const struct vc_label_ref *l
 	}
 }
 
+static void
+cnode_init(struct vc_cnode *cn)
+{
+	memset(cn, 0, sizeof(*cn));
+	cn->arch = cn->virttype = cn->host_model = cn->vendor = VC_NO_NAME;
+	cn->libvirt_version = cn->qemu_version = VC_NO_NAME;
+}
+
 static struct vc_cnode *
 new_node(struct vc_cluster *c, const char *name)
 {
@@ -218,12 +255,50 @@ new_node(struct vc_cluster *c, const char *name)
 		c->nodes = xrealloc(c->nodes, c->cap * sizeof(*c->nodes));
 	}
 	cn = &c->nodes[c->n++];
-	memset(cn, 0, sizeof(*cn));
+	cnode_init(cn);
 	cn->name = xstrdup(name);
 	cn->source = c->source;
-	cn->arch = cn->virttype = cn->host_model = cn->vendor = VC_NO_NAME;
-	cn->libvirt_version = cn->qemu_version = VC_NO_NAME;
 	return cn;
+}
+
+/* The namespace in use is the default one (named or not): only then are
+ * our labels and KubeVirt's meant to say the same (a candidate namespace
+ * holds another image's answers on purpose). */
+static bool
+default_namespace(const struct vc_cluster *c)
+{
+	return !c->ns || streq(c->ns, VC_NFD_NAMESPACE);
+}
+
+/* @cn has our labels, decoded into c->scratch: decode KubeVirt's aside
+ * and compare, keeping only the first difference. */
+static char *
+compare_kubevirt(struct vc_cluster *c, const struct vc_cnode *cn,
+		 const struct vc_label_ref *labels, size_t n)
+{
+	struct vc_cnode theirs;
+	const struct decoding d = {c, &theirs, c->scratch_kubevirt, VC_SCHEME_KUBEVIRT,
+				   true};
+	char *why;
+
+	cnode_init(&theirs);
+	theirs.name = cn->name;
+	decode_all(&d, labels, n);
+	why = vc_schemediff(&c->names, cn, c->scratch, &theirs, c->scratch_kubevirt);
+	for (int set = 0; set < VC_SET_COUNT; set++)
+		c->scratch_kubevirt[set].n = 0;
+	return why;
+}
+
+/* The node's sets, copied at their size; the scratch is reused. */
+static void
+keep_sets(struct vc_cluster *c, struct vc_cnode *cn)
+{
+	for (int set = 0; set < VC_SET_COUNT; set++) {
+		if (c->scratch[set].n)
+			vc_bits_copy(&cn->sets[set], &c->scratch[set]);
+		c->scratch[set].n = 0;
+	}
 }
 
 void
@@ -231,27 +306,36 @@ vc_cluster_add(struct vc_cluster *c, const char *name, const struct vc_label_ref
 	       size_t n_labels)
 {
 	struct vc_cnode *cn = new_node(c, name);
+	bool ours = has_scheme(c, labels, n_labels, VC_SCHEME_NFD);
+	bool theirs = has_scheme(c, labels, n_labels, VC_SCHEME_KUBEVIRT);
 
-	/* nfd labels win; KubeVirt's own are the fallback (plain KubeVirt). */
-	if (has_scheme(c, labels, n_labels, VC_SCHEME_NFD)) {
-		cn->probed = true;
-		cn->scheme = VC_SCHEME_NFD;
-	} else if (has_scheme(c, labels, n_labels, VC_SCHEME_KUBEVIRT)) {
-		cn->probed = true;
-		cn->scheme = VC_SCHEME_KUBEVIRT;
-	}
-	if (!cn->probed)
+	/* nfd labels win; KubeVirt's own are the fallback (plain KubeVirt),
+	 * but never under an explicit namespace: only its labels count. */
+	if (!ours && theirs && c->ns)
+		cn->kubevirt_unread = true;
+	if (!ours && (!theirs || c->ns))
 		return;
-	for (size_t i = 0; i < n_labels; i++)
-		decode_one(c, cn, &labels[i], cn->scheme);
-	for (int set = 0; set < VC_SET_COUNT; set++) {
-		vc_bits_finish(&c->scratch[set]);
-		if (c->scratch[set].n)
-			vc_bits_copy(&cn->sets[set], &c->scratch[set]);
-		c->scratch[set].n = 0;
-	}
+	cn->probed = true;
+	cn->scheme = ours ? VC_SCHEME_NFD : VC_SCHEME_KUBEVIRT;
+	decode_all(&(const struct decoding){c, cn, c->scratch, cn->scheme, false}, labels,
+		   n_labels);
+	if (ours && theirs && default_namespace(c))
+		cn->disagree = compare_kubevirt(c, cn, labels, n_labels);
+	keep_sets(c, cn);
 	if (cn->arch == VC_NO_NAME)
 		k8s_arch(c, cn, labels, n_labels);
+}
+
+enum vc_accel
+vc_cluster_accel(const struct vc_cluster *c, const struct vc_cnode *cn)
+{
+	const char *v = vc_names_str(&c->names, cn->virttype);
+
+	if (v && streq(v, "kvm"))
+		return VC_ACCEL_KVM;
+	if (v && streq(v, "qemu"))
+		return VC_ACCEL_TCG;
+	return VC_ACCEL_UNKNOWN;
 }
 
 bool
@@ -282,6 +366,7 @@ static void
 cnode_clear(struct vc_cnode *cn)
 {
 	free(cn->name);
+	free(cn->disagree);
 	for (int s = 0; s < VC_SET_COUNT; s++)
 		vc_bits_clear(&cn->sets[s]);
 }
@@ -482,8 +567,10 @@ vc_cluster_clear(struct vc_cluster *c)
 	free(c->rank);
 	free(c->by_rank);
 	free(c->clash.name);
-	for (int set = 0; set < VC_SET_COUNT; set++)
+	for (int set = 0; set < VC_SET_COUNT; set++) {
 		vc_bits_clear(&c->scratch[set]);
+		vc_bits_clear(&c->scratch_kubevirt[set]);
+	}
 	vc_names_clear(&c->names);
 	memset(c, 0, sizeof(*c));
 }
@@ -603,9 +690,12 @@ group_nodes(const struct vc_cluster *c, struct vc_summary *s, uint32_t *group)
 		const struct vc_cnode *cn = &c->nodes[i];
 		struct vc_arch_summary *g;
 
+		s->kubevirt_unread += cn->kubevirt_unread;
 		if (!cn->probed)
 			continue;
 		s->probed++;
+		s->sources[cn->scheme]++;
+		s->accel[vc_cluster_accel(c, cn)]++;
 		g = arch_group(s, group_of, cn->arch == VC_NO_NAME ? n : cn->arch,
 			       cn->arch);
 		g->nodes++;

@@ -49,6 +49,7 @@ read_node(const struct vc_tree *t, struct vc_rnode *n, const char *path)
 	n->name = xstrdup(name);
 	n->host_model = xstrdup(vc_tree_str(host, "name"));
 	n->vendor = xstrdup(vc_tree_str(host, "vendor"));
+	n->virttype = xstrdup(vc_tree_str(t, "virttype"));
 	n->libvirt_version = xstrdup(vc_tree_str(t, "libvirt_version"));
 	n->qemu_version = xstrdup(vc_tree_str(t, "qemu_version"));
 	if (read_list(t, "supported_models", &n->models, path) < 0 ||
@@ -188,6 +189,7 @@ rnode_clear(struct vc_rnode *n)
 	free(n->name);
 	free(n->host_model);
 	free(n->vendor);
+	free(n->virttype);
 	free(n->libvirt_version);
 	free(n->qemu_version);
 	vc_strv_clear(&n->models);
@@ -257,24 +259,36 @@ changed(const char *x, const char *y)
 	return !(x == y || (x && y && strcmp(x, y) == 0));
 }
 
-/* Returns true when anything differs. */
+/*
+ * Vendor and virttype: a change only between two known values. Reports
+ * before virttype was compared may lack it, and a null (KubeVirt's
+ * labels carry no virttype) says nothing either: unknown is no change.
+ */
 static bool
-compare_node(const struct vc_rnode *a, const struct vc_rnode *b, struct vc_node_diff *nd,
-	     bool *lost)
+known_change(const char *x, const char *y, const char **old, const char **new)
 {
-	const struct vc_strv *la[VC_D_COUNT] = {&a->models, &a->features, &a->machines,
-						&a->migration};
-	const struct vc_strv *lb[VC_D_COUNT] = {&b->models, &b->features, &b->machines,
-						&b->migration};
+	if (!x || !y || streq(x, y))
+		return false;
+	*old = x;
+	*new = y;
+	return true;
+}
+
+/* Host model, vendor, virttype, versions; returns true when any differs. */
+static bool
+compare_strings(const struct vc_rnode *a, const struct vc_rnode *b,
+		struct vc_node_diff *nd)
+{
 	bool any = false;
 
-	memset(nd, 0, sizeof(*nd));
-	nd->name = a->name;
 	if (changed(a->host_model, b->host_model)) {
 		nd->old_host = a->host_model ? a->host_model : "none";
 		nd->new_host = b->host_model ? b->host_model : "none";
 		any = true;
 	}
+	any |= known_change(a->vendor, b->vendor, &nd->old_vendor, &nd->new_vendor);
+	any |= known_change(a->virttype, b->virttype, &nd->old_virttype,
+			    &nd->new_virttype);
 	if (changed(a->libvirt_version, b->libvirt_version)) {
 		nd->old_libvirt = a->libvirt_version ? a->libvirt_version : "unknown";
 		nd->new_libvirt = b->libvirt_version ? b->libvirt_version : "unknown";
@@ -285,6 +299,23 @@ compare_node(const struct vc_rnode *a, const struct vc_rnode *b, struct vc_node_
 		nd->new_qemu = b->qemu_version ? b->qemu_version : "unknown";
 		any = true;
 	}
+	return any;
+}
+
+/* Returns true when anything differs. */
+static bool
+compare_node(const struct vc_rnode *a, const struct vc_rnode *b, struct vc_node_diff *nd,
+	     bool *lost)
+{
+	const struct vc_strv *la[VC_D_COUNT] = {&a->models, &a->features, &a->machines,
+						&a->migration};
+	const struct vc_strv *lb[VC_D_COUNT] = {&b->models, &b->features, &b->machines,
+						&b->migration};
+	bool any;
+
+	memset(nd, 0, sizeof(*nd));
+	nd->name = a->name;
+	any = compare_strings(a, b, nd);
 	for (int l = 0; l < VC_D_COUNT; l++) {
 		compare_lists(la[l], lb[l], &nd->lists[l]);
 		any = any || nd->lists[l].lost.n || nd->lists[l].gained.n;
@@ -383,6 +414,8 @@ write_node_diff(struct vc_out *o, const struct vc_node_diff *nd)
 	vc_out_key(o, "node_name");
 	vc_out_str(o, nd->name);
 	write_pair(o, "host_model", nd->old_host, nd->new_host);
+	write_pair(o, "vendor", nd->old_vendor, nd->new_vendor);
+	write_pair(o, "virttype", nd->old_virttype, nd->new_virttype);
 	write_pair(o, "libvirt_version", nd->old_libvirt, nd->new_libvirt);
 	write_pair(o, "qemu_version", nd->old_qemu, nd->new_qemu);
 	for (int l = 0; l < VC_D_COUNT; l++)
@@ -454,6 +487,8 @@ text_node(struct vc_buf *b, const struct vc_node_diff *nd)
 	_autofree_ char *who = xasprintf("node %s", name);
 
 	text_pair(b, who, "host model", nd->old_host, nd->new_host);
+	text_pair(b, who, "vendor", nd->old_vendor, nd->new_vendor);
+	text_pair(b, who, "virttype", nd->old_virttype, nd->new_virttype);
 	text_pair(b, who, "libvirt", nd->old_libvirt, nd->new_libvirt);
 	text_pair(b, who, "QEMU", nd->old_qemu, nd->new_qemu);
 	for (int l = 0; l < VC_D_COUNT; l++) {

@@ -287,6 +287,13 @@ check_nodes(const struct vc_input *o, const struct vc_cluster *c,
 		vc_err("no node of the input matches -l %s", o->selector);
 		return VC_EXIT_DATA;
 	}
+	if (s->probed == 0 && s->kubevirt_unread) {
+		/* Say why, rather than "no labels": they are there, unread. */
+		vc_err("none of the %zu nodes carries labels under --label-namespace %s; %zu of them carr%s KubeVirt's, which are read only without --label-namespace",
+		       c->n, o->ns, s->kubevirt_unread,
+		       s->kubevirt_unread == 1 ? "ies" : "y");
+		return VC_EXIT_DATA;
+	}
 	if (s->probed == 0) {
 		vc_err("none of the %zu nodes carries CPU capability labels (caps-probe's or KubeVirt's)",
 		       c->n);

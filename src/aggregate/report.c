@@ -24,46 +24,26 @@ write_ids(struct vc_out *o, const struct vc_cluster *c, const struct vc_bits *b)
 	vc_out_list_end(o);
 }
 
+/* Where the probed nodes' data came from, and how their CPUs were probed. */
 static void
-join_ids(struct vc_buf *b, const struct vc_cluster *c, const struct vc_bits *set)
+write_counts(struct vc_out *o, const struct vc_summary *s)
 {
-	size_t n = 0;
-	_autofree_ uint32_t *ids = vc_cluster_sorted_ids(c, set, &n);
-
-	for (size_t i = 0; i < n; i++)
-		vc_buf_printf(b, "%s%s", i ? ", " : "", vc_names_str(&c->names, ids[i]));
-}
-
-void
-vc_report_warnings(const struct vc_cluster *c, const struct vc_summary *s,
-		   struct vc_strv *out)
-{
-	size_t unprobed = c->n - s->probed;
-
-	if (vc_bits_count(&s->vendors) > 1) {
-		struct vc_buf b = {0};
-
-		vc_buf_printf(&b, "mixed CPU vendors (");
-		join_ids(&b, c, &s->vendors);
-		vc_buf_printf(
-			&b,
-			"): VMs cannot live-migrate between nodes of different vendors");
-		vc_strv_push_owned(out, vc_buf_steal(&b, NULL));
-	}
-	if (s->n_archs > 1)
-		vc_strv_push_owned(
-			out, xasprintf("%zu architectures: global_caps is given per "
-				       "arch and models never compare across them",
-				       s->n_archs));
-	if (unprobed)
-		vc_strv_push_owned(
-			out, xasprintf("%zu of %zu nodes carry no CPU capability labels "
-				       "(listed as unprobed)",
-				       unprobed, c->n));
-	if (c->odd_labels)
-		vc_strv_push_owned(out,
-				   xasprintf("%zu labels with odd values were skipped",
-					     c->odd_labels));
+	vc_out_key(o, "sources");
+	vc_out_map_begin(o);
+	vc_out_key(o, "nfd");
+	vc_out_uint(o, s->sources[VC_SCHEME_NFD]);
+	vc_out_key(o, "kubevirt");
+	vc_out_uint(o, s->sources[VC_SCHEME_KUBEVIRT]);
+	vc_out_map_end(o);
+	vc_out_key(o, "acceleration");
+	vc_out_map_begin(o);
+	vc_out_key(o, "kvm");
+	vc_out_uint(o, s->accel[VC_ACCEL_KVM]);
+	vc_out_key(o, "emulated");
+	vc_out_uint(o, s->accel[VC_ACCEL_TCG]);
+	vc_out_key(o, "unknown");
+	vc_out_uint(o, s->accel[VC_ACCEL_UNKNOWN]);
+	vc_out_map_end(o);
 }
 
 static void
@@ -82,6 +62,7 @@ write_cluster_head(struct vc_out *o, const struct vc_cluster *c,
 		if (!c->nodes[i].probed)
 			vc_out_str(o, c->nodes[i].name);
 	vc_out_list_end(o);
+	write_counts(o, s);
 	vc_out_key(o, "vendors");
 	write_ids(o, c, &s->vendors);
 	vc_out_key(o, "archs");
@@ -197,20 +178,42 @@ write_model_support(struct vc_out *o, const struct vc_cluster *c,
 	vc_out_list_end(o);
 }
 
+static const char *
+source_name(enum vc_label_scheme scheme)
+{
+	return scheme == VC_SCHEME_NFD ? "nfd" : "kubevirt";
+}
+
+/* caps-probe's node report, then what only the aggregate knows: where
+ * the data came from and whether the CPU was emulated (null: unknown). */
+static void
+write_node(struct vc_out *o, const struct vc_cluster *c, const struct vc_cnode *cn)
+{
+	struct vc_node view;
+	enum vc_accel accel = vc_cluster_accel(c, cn);
+
+	vc_cluster_view(c, cn, &view);
+	vc_out_map_begin(o);
+	vc_nodereport_write_fields(o, &view);
+	vc_out_key(o, "source");
+	vc_out_str(o, source_name(cn->scheme));
+	vc_out_key(o, "emulated");
+	if (accel == VC_ACCEL_UNKNOWN)
+		vc_out_null(o);
+	else
+		vc_out_bool(o, accel == VC_ACCEL_TCG);
+	vc_out_map_end(o);
+	vc_cluster_view_release(&view);
+}
+
 static void
 write_nodes(struct vc_out *o, const struct vc_cluster *c)
 {
 	vc_out_key(o, "nodes_caps");
 	vc_out_list_begin(o);
-	for (size_t i = 0; i < c->n; i++) {
-		struct vc_node view;
-
-		if (!c->nodes[i].probed)
-			continue;
-		vc_cluster_view(c, &c->nodes[i], &view);
-		vc_nodereport_write(o, &view);
-		vc_cluster_view_release(&view);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		if (c->nodes[i].probed)
+			write_node(o, c, &c->nodes[i]);
 	vc_out_list_end(o);
 }
 
@@ -248,23 +251,43 @@ table_ids(struct vc_buf *b, const struct vc_cluster *c, const struct vc_bits *se
 	}
 }
 
-#define TABLE_COLS 9
+#define TABLE_COLS 10
+
+/* kvm, tcg (virttype qemu), another virttype as it is, or "-". */
+static char *
+accel_cell(const struct vc_cluster *c, const struct vc_cnode *cn)
+{
+	const char *v = vc_names_str(&c->names, cn->virttype);
+
+	switch (vc_cluster_accel(c, cn)) {
+	case VC_ACCEL_KVM:
+		return xstrdup("kvm");
+	case VC_ACCEL_TCG:
+		return xstrdup("tcg");
+	default:
+		return vc_escape_text(v ? v : "-");
+	}
+}
 
 static void
 table_row(const struct vc_cluster *c, const struct vc_cnode *cn, char *cells[TABLE_COLS])
 {
-	const uint32_t strs[] = {cn->arch,   cn->virttype,        cn->host_model,
-				 cn->vendor, cn->libvirt_version, cn->qemu_version};
+	const uint32_t strs[] = {cn->host_model, cn->vendor, cn->libvirt_version,
+				 cn->qemu_version};
+	const char *arch = vc_names_str(&c->names, cn->arch);
 
 	/* Names and label values come from the nodes: inert for a terminal. */
 	cells[0] = vc_escape_text(cn->name);
+	cells[1] = xstrdup(source_name(cn->scheme));
+	cells[2] = vc_escape_text(arch ? arch : "-");
+	cells[3] = accel_cell(c, cn);
 	for (size_t i = 0; i < ARRAY_LENGTH(strs); i++) {
 		const char *s = vc_names_str(&c->names, strs[i]);
 
-		cells[i + 1] = vc_escape_text(s ? s : "-");
+		cells[i + 4] = vc_escape_text(s ? s : "-");
 	}
-	cells[7] = xasprintf("%zu", vc_bits_count(&cn->sets[VC_SET_MODELS]));
-	cells[8] = xasprintf("%zu", vc_bits_count(&cn->sets[VC_SET_FEATURES]));
+	cells[8] = xasprintf("%zu", vc_bits_count(&cn->sets[VC_SET_MODELS]));
+	cells[9] = xasprintf("%zu", vc_bits_count(&cn->sets[VC_SET_FEATURES]));
 }
 
 static void
@@ -281,9 +304,9 @@ table_line(struct vc_buf *b, char *cells[TABLE_COLS], const size_t width[TABLE_C
 static void
 table_nodes(struct vc_buf *b, const struct vc_cluster *c)
 {
-	static const char *const head[TABLE_COLS] = {"NODE",       "ARCH",   "VIRTTYPE",
-						     "HOST MODEL", "VENDOR", "LIBVIRT",
-						     "QEMU",       "MODELS", "FEATURES"};
+	static const char *const head[TABLE_COLS] = {
+		"NODE",   "SOURCE",  "ARCH", "ACCEL",  "HOST MODEL",
+		"VENDOR", "LIBVIRT", "QEMU", "MODELS", "FEATURES"};
 	size_t width[TABLE_COLS], rows = 0;
 	char *(*cells)[TABLE_COLS] = xzalloc((c->n + 1) * sizeof(*cells));
 

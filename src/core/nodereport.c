@@ -42,8 +42,8 @@ write_security(struct vc_out *o, const struct vc_node *n)
 	vc_out_map_end(o);
 }
 
-static void
-write_fields(struct vc_out *o, const struct vc_node *n)
+void
+vc_nodereport_write_fields(struct vc_out *o, const struct vc_node *n)
 {
 	vc_out_key(o, "node_name");
 	vc_out_str(o, n->name);
@@ -79,7 +79,7 @@ void
 vc_nodereport_write(struct vc_out *o, const struct vc_node *n)
 {
 	vc_out_map_begin(o);
-	write_fields(o, n);
+	vc_nodereport_write_fields(o, n);
 	vc_out_map_end(o);
 }
 
@@ -87,7 +87,7 @@ void
 vc_nodereport_write_probe(struct vc_out *o, const struct vc_node *n)
 {
 	vc_out_map_begin(o);
-	write_fields(o, n);
+	vc_nodereport_write_fields(o, n);
 	write_blockers(o, n);
 	vc_out_strv(o, "deprecated_models", &n->deprecated_models);
 	vc_out_map_end(o);

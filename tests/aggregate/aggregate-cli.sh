@@ -49,6 +49,15 @@ bad 3 "the list has no nodes" '{"apiVersion":"v1","items":[],"kind":"List","meta
 bad 3 "none of the 1 nodes carries CPU capability labels" \
 	'{"kind":"NodeList","items":[{"metadata":{"name":"n","labels":{"a":"b"}}}]}'
 bad 3 "top level is an array" '[{"kind":"Node"}]'
+# Only KubeVirt's labels under an explicit namespace: unread, and the
+# error says so (the labels exist), not "no capability labels".
+printf '%s' '{"kind":"NodeList","items":[{"metadata":{"name":"n","labels":{"cpu-model.node.kubevirt.io/EPYC":"true"}}}]}' >"$TMP/kv.json"
+run 3 "$A" -f "$TMP/kv.json" --label-namespace candidate.example.io
+one_line_error "none of the 1 nodes carries labels under --label-namespace candidate.example.io; 1 of them carries KubeVirt's, which are read only without --label-namespace"
+[ ! -s "$TMP/out" ] || fail "partial output on error"
+run 0 "$A" -f "$TMP/kv.json" -o json
+grep -q '"source": *"kubevirt"' "$TMP/out" || fail "without --label-namespace KubeVirt's labels are read"
+ok "explicit --label-namespace never falls back to KubeVirt's labels"
 # One grammar: each subcommand has its own options, nothing is ignored.
 usage_says() { # usage_says MESSAGE ARGS...: exit 2, one line with MESSAGE
 	local msg=$1

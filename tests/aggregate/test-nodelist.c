@@ -9,6 +9,7 @@
 #include "virt-caps/nodelist.h"
 #include "virt-caps/nodeyaml.h"
 #include "virt-caps/selector.h"
+#include "virt-caps/warnings.h"
 
 struct seen {
 	struct vc_strv names;
@@ -668,6 +669,191 @@ START_TEST(namespace_rollback_duplicates)
 }
 END_TEST
 
+#define KV_MODEL "cpu-model.node.kubevirt.io/"
+#define KV_HOST "host-model-cpu.node.kubevirt.io/"
+#define KV_VENDOR "cpu-vendor.node.kubevirt.io/"
+
+/* Both schemes: compared only in the default namespace, first difference
+ * kept, kinds one side lacks ignored, KubeVirt's odd values not counted. */
+START_TEST(both_schemes)
+{
+	struct vc_cluster c = {0};
+	const char *same[] = {NS "cpu-model.EPYC",
+			      "true",
+			      NS "host-model",
+			      "EPYC",
+			      NS "cpu-vendor",
+			      "AMD",
+			      NS "machine-type.q35",
+			      "true",
+			      KV_MODEL "EPYC",
+			      "true",
+			      KV_HOST "EPYC",
+			      "true",
+			      KV_VENDOR "AMD",
+			      "true",
+			      NULL};
+	const char *vendor[] = {NS "cpu-model.EPYC",
+				"true",
+				NS "cpu-vendor",
+				"AMD",
+				KV_MODEL "EPYC",
+				"true",
+				KV_VENDOR "Intel",
+				"true",
+				NULL};
+	const char *models[] = {NS "cpu-model.EPYC",
+				"true",
+				NS "cpu-model.Zen",
+				"true",
+				KV_MODEL "Westmere",
+				"true",
+				KV_MODEL "EPYC",
+				"true",
+				KV_MODEL "Conroe",
+				"true",
+				"cpu-timer.node.kubevirt.io/tsc-frequency",
+				"fast",
+				NULL};
+
+	add(&c, "same", same);
+	ck_assert_ptr_null(c.nodes[0].disagree); /* no machine types in KubeVirt's */
+	add(&c, "vendor", vendor);
+	ck_assert_str_eq(c.nodes[1].disagree,
+			 "vendor: AMD in caps-probe's, Intel in KubeVirt's");
+	add(&c, "models", models);
+	ck_assert_str_eq(c.nodes[2].disagree,
+			 "cpu models: 3 names differ, first Conroe, only in KubeVirt's");
+	ck_assert(c.nodes[2].scheme == VC_SCHEME_NFD);
+	ck_assert_uint_eq(c.odd_labels, 0); /* KubeVirt's tsc=fast is not ours */
+	vc_cluster_clear(&c);
+
+	/* The default namespace named explicitly: still compared. */
+	c = (struct vc_cluster){.ns = "libvirt.feature.node.kubernetes.io"};
+	add(&c, "vendor", vendor);
+	ck_assert_ptr_nonnull(c.nodes[0].disagree);
+	vc_cluster_clear(&c);
+	ck_assert_uint_eq(test_log.n, 0);
+}
+END_TEST
+
+/* An explicit namespace: KubeVirt's labels alone are unread, and a
+ * candidate's labels are never compared with KubeVirt's. */
+START_TEST(explicit_namespace)
+{
+	struct vc_cluster c = {.ns = "candidate.example.io"};
+	struct vc_summary s;
+	struct vc_strv w = {0};
+	const char *kv[] = {KV_MODEL "EPYC", "true", NULL};
+	const char *cand[] = {"candidate.example.io/cpu-model.Zen", "true",
+			      KV_MODEL "EPYC", "true", NULL};
+
+	add(&c, "b-kv", kv);
+	add(&c, "a-cand", cand);
+	vc_cluster_sort(&c);
+	ck_assert(c.nodes[1].kubevirt_unread && !c.nodes[1].probed);
+	ck_assert(c.nodes[0].probed && !c.nodes[0].kubevirt_unread);
+	ck_assert_ptr_null(c.nodes[0].disagree);
+	vc_cluster_summarize(&c, &s);
+	ck_assert_uint_eq(s.kubevirt_unread, 1);
+	vc_report_warnings(&c, &s, &w);
+	/* one warning, singular, and not counted as "carry no labels" */
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_str_eq(w.v[0],
+			 "1 node carries only KubeVirt's labels, none under "
+			 "--label-namespace candidate.example.io (first: b-kv): "
+			 "listed as unprobed; without --label-namespace KubeVirt's "
+			 "labels would be read");
+	vc_strv_clear(&w);
+	vc_summary_clear(&s);
+	vc_cluster_clear(&c);
+
+	/* Without --label-namespace the same node is read, source kubevirt. */
+	c = (struct vc_cluster){0};
+	add(&c, "b-kv", kv);
+	ck_assert(c.nodes[0].probed && c.nodes[0].scheme == VC_SCHEME_KUBEVIRT);
+	ck_assert(!c.nodes[0].kubevirt_unread);
+	vc_cluster_clear(&c);
+}
+END_TEST
+
+static void
+add_node(struct vc_cluster *c, const char *name, const char *virttype, const char *model,
+	 const char *kv_vendor)
+{
+	const char *kv[] = {NS "virttype",
+			    virttype,
+			    NS "cpu-vendor",
+			    "AMD",
+			    model ? model : NS "host-model",
+			    model ? "true" : "EPYC",
+			    kv_vendor ? kv_vendor : NULL,
+			    "true",
+			    NULL};
+
+	add(c, name, kv);
+}
+
+static size_t
+count_matching(const struct vc_strv *w, const char *needle)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->n; i++)
+		n += strstr(w->v[i], needle) != NULL;
+	return n;
+}
+
+static void
+warnings_of(struct vc_cluster *c, struct vc_strv *w)
+{
+	struct vc_summary s;
+
+	vc_cluster_sort(c);
+	vc_cluster_summarize(c, &s);
+	vc_report_warnings(c, &s, w);
+	vc_summary_clear(&s);
+}
+
+/* Each warning fires when it should, names the first nodes, is capped,
+ * and stays away when it should not. */
+START_TEST(node_warnings)
+{
+	struct vc_cluster c = {0};
+	struct vc_strv w = {0};
+	char name[16];
+
+	/* Only emulated nodes, all with a model: neither warning. */
+	add_node(&c, "t1", "qemu", NS "cpu-model.Penryn", NULL);
+	add_node(&c, "t2", "qemu", NS "cpu-model.Penryn", NULL);
+	warnings_of(&c, &w);
+	ck_assert_uint_eq(w.n, 0);
+	/* Seven model-less kvm nodes, twelve disagreeing ones. */
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "k%02d", i);
+		add_node(&c, name, "kvm", i < 7 ? NULL : NS "cpu-model.Penryn",
+			 KV_VENDOR "Intel");
+	}
+	vc_strv_clear(&w);
+	warnings_of(&c, &w);
+	ck_assert_uint_eq(count_matching(&w, "the report uses caps-probe's"), 10);
+	ck_assert_uint_eq(count_matching(&w,
+					 "2 more nodes' caps-probe and KubeVirt labels "
+					 "disagree"),
+			  1);
+	ck_assert_uint_eq(count_matching(&w,
+					 "7 nodes (k00, k01, k02, k03, k04, ...) have "
+					 "no usable CPU model"),
+			  1);
+	ck_assert_uint_eq(count_matching(&w, "2 nodes (t1, t2) were probed with software "
+					     "emulation (virttype qemu) next to 12 kvm "
+					     "nodes"),
+			  1);
+	vc_strv_clear(&w);
+	vc_cluster_clear(&c);
+}
+END_TEST
+
 START_TEST(summary_and_quorum)
 {
 	struct vc_cluster c = {0};
@@ -845,6 +1031,9 @@ main(void)
 	tcase_add_test(d, decode_schemes);
 	tcase_add_test(d, odd_values);
 	tcase_add_test(d, namespace_rollback_duplicates);
+	tcase_add_test(d, both_schemes);
+	tcase_add_test(d, explicit_namespace);
+	tcase_add_test(d, node_warnings);
 	tcase_add_test(d, summary_and_quorum);
 	tcase_add_test(d, selectors);
 	tcase_add_test(d, arch_values);

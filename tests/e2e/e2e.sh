@@ -66,6 +66,10 @@ for name, want in expect.items():
     # caps-aggregate's nodes_caps (pop fails if the probe left them out).
     for probe_only in ("blockers", "deprecated_models"):
         want.pop(probe_only)
+    # caps-aggregate's only: where the node's data came from and whether
+    # its CPU was emulated (pop fails if the report left them out).
+    assert got.pop("source") == "nfd", name
+    assert got.pop("emulated") == {"kvm": False, "qemu": True}[want["virttype"]], name
     for field in want:
         assert got[field] == want[field], f"{name}.{field}: {got[field]!r} != {want[field]!r}"
     assert got.keys() == want.keys(), name
@@ -94,6 +98,11 @@ for model, entry in support.items():
     assert entry["nodes"] == having and entry["count"] == len(having), model
 assert sorted(support) == sorted({m for e in expect.values() for m in e["supported_models"]})
 assert any("mixed CPU vendors" in w for w in report["warnings"])
+assert c["sources"] == {"nfd": len(expect), "kubevirt": 0}
+accel = [n["virttype"] for n in expect.values()]
+assert c["acceleration"] == {"kvm": accel.count("kvm"), "emulated": accel.count("qemu"), "unknown": 0}
+tcg = [w for w in report["warnings"] if "software emulation (virttype qemu)" in w]
+assert len(tcg) == (1 if "kvm" in accel else 0), tcg
 PY
 ok "every node's report equals its own probe's; global_caps, quorum and model_support recomputed"
 

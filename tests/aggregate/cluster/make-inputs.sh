@@ -45,8 +45,49 @@ ODD
 python3 ../../common/nfd-nodes.py --kind PartialObjectMetadataList k1="$W/k1" k2="$W/k2" k3="$W/k3" \
 	k4="$W/k4" >kubevirt-scheme/nodes.json
 
+# Both schemes on one node: s1 the same host in both (no warning), s2
+# another host in each (host model differs), s3 the same host plus one
+# machine type only KubeVirt's labels name (lists differ). s4 has no
+# usable model; s5 and s6 are software-emulated (virttype qemu) next to
+# the kvm nodes.
+probe s1 intel-tdx --label-scheme kubevirt
+probe s1 intel-tdx --feature-file virt-caps-nfd
+probe s2 intel-tdx --label-scheme kubevirt
+probe s2 amd-sev-snp --feature-file virt-caps-nfd
+probe s3 amd-sev-snp --label-scheme kubevirt
+probe s3 amd-sev-snp --feature-file virt-caps-nfd
+echo "machine-type.node.kubevirt.io/pc-q35-rhel8.6.0=true" >"$W/s3/zz-extra"
+probe s4 debian12-kvm-epyc-milan
+probe s5 debian12-qemu-tcg-epyc
+probe s6 x86-empty-vendor-sev-only
+python3 ../../common/nfd-nodes.py s1="$W/s1" s2="$W/s2" s3="$W/s3" s4="$W/s4" s5="$W/s5" \
+	s6="$W/s6" >both-schemes/nodes.json
+
+# --label-namespace candidate...: only that namespace counts. c1 has it,
+# ours and KubeVirt's (another host: no warning, a candidate differs on
+# purpose); c2 and c3 only KubeVirt's (unread, one warning); c4 only the
+# default namespace (unprobed); c1 and c5 are both virttype qemu, with
+# no kvm node (no emulation warning).
+CAND=candidate.libvirt.feature.node.kubernetes.io
+probe c1 debian12-qemu-tcg-epyc --label-namespace $CAND --feature-file virt-caps-candidate
+probe c1 amd-sev-snp
+probe c1 intel-tdx --label-scheme kubevirt --feature-file virt-caps-kubevirt
+probe c2 intel-tdx --label-scheme kubevirt
+probe c3 x86-usable-edge --label-scheme kubevirt
+probe c4 amd-sev-snp
+probe c5 x86-empty-vendor-sev-only --label-namespace $CAND
+python3 ../../common/nfd-nodes.py c1="$W/c1" c2="$W/c2" c3="$W/c3" c4="$W/c4" c5="$W/c5" \
+	>explicit-namespace/nodes.json
+
+# m1 and m2 have no usable model (this machine's kvm host: its models
+# are all on KubeVirt's obsolete list), m3 has some.
+probe m1 debian12-kvm-epyc-milan
+probe m2 debian12-kvm-epyc-milan
+probe m3 amd-sev-snp
+python3 ../../common/nfd-nodes.py m1="$W/m1" m2="$W/m2" m3="$W/m3" >no-model/nodes.json
+
 # The same lists as `kubectl get nodes -o yaml` prints them (key order kept).
-for c in mixed-arch amd-pool kubevirt-scheme; do
+for c in mixed-arch amd-pool kubevirt-scheme both-schemes explicit-namespace no-model; do
 	python3 -c 'import json, sys, yaml
 yaml.safe_dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), allow_unicode=True, sort_keys=False)' \
 		"$c/nodes.json" "$c/nodes.yaml"
@@ -86,3 +127,18 @@ sed -i '/cpu-model-migration\./d' "$W/x6/virt-caps"
 probe x8 s390x-pv
 python3 ../../common/nfd-nodes.py x1="$W/x1" x2="$W/x2" x3="$W/x3" x4="$W/x4" x5="$W/x5" \
 	x6="$W/x6" x7="$W/none" x8="$W/x8:s390x" >../explain/nodes.json
+
+# An older report: no virttype, vendor, source or emulated per node (and
+# no sources or acceleration counts): unknown, so no vendor or virttype
+# change is reported against the new one, only the host model's.
+mkdir -p ../diff/old-report
+python3 -c 'import sys, yaml
+r = yaml.safe_load(open(sys.argv[1]))
+for k in ("sources", "acceleration"):
+    del r["cluster"][k]
+for n in r["nodes_caps"]:
+    for k in ("virttype", "source", "emulated"):
+        del n[k]
+    del n["host_cpu_model"]["vendor"]
+yaml.safe_dump(r, open(sys.argv[2], "w"), sort_keys=False)' ../diff/host-change/old.yaml ../diff/old-report/old.yaml
+cp ../diff/host-change/new.json ../diff/old-report/new.json
