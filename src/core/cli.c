@@ -109,9 +109,13 @@ parse_loop(const struct vc_cli *cli, int argc, char **argv, const struct option 
 		if (c == ':' || c == '?')
 			return bad_option(sub, c, argv[optind - 1]);
 		if (c == 'v' || c == 'q' || c == 'h' || c == OPT_VERSION) {
+			/* A long usage text fails in fputs() already, with
+			 * nothing left for fflush() to report: ask ferror(). */
 			if (common_option(cli, c, &level))
-				return fflush(stdout) == 0 ? VC_CLI_DONE
-							   : vc_cli_output_failed(errno);
+				return fflush(stdout) == 0 && !ferror(stdout)
+					       ? VC_CLI_DONE
+					       : vc_cli_output_failed(errno ? errno
+									    : EIO);
 			continue;
 		}
 		if (cli->option(cli->ctx, c, optarg) < 0)
