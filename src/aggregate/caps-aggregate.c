@@ -33,6 +33,11 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  diff OLD NEW              compare two reports; exit 1 on a loss\n"
+	"  advise                    the CPU model each pool of nodes can agree on,\n"
+	"                            its extra features and cost; exit 1 when a pool\n"
+	"                            has no common model\n"
+	"  what-if NODE_REPORT...    what adding (--remove: removing) nodes would\n"
+	"                            change; exit 1 when a model leaves global_caps\n"
 	"\n" VC_INPUT_HELP "\n"
 	"Report:\n"
 	"  -o, --output=FORMAT       yaml (default), json or table\n"
@@ -181,6 +186,8 @@ static const struct {
 	vc_command_fn *fn;
 } commands[] = {
 	{"diff", vc_cmd_diff},
+	{"advise", vc_cmd_advise},
+	{"what-if", vc_cmd_whatif},
 };
 
 vc_command_fn *
