@@ -22,9 +22,10 @@ int vc_whatif_read_report(const char *path, struct vc_node *n);
 /**
  * Add @n to the sorted cluster @c in place of a node of the same name,
  * if any; @c is sorted again. @n's lists are normalized (and may lose
- * items that would not be valid labels, with a warning).
+ * items that would not be valid labels, with a warning). True when @n
+ * replaced a node.
  */
-void vc_whatif_add(struct vc_cluster *c, struct vc_node *n);
+bool vc_whatif_add(struct vc_cluster *c, struct vc_node *n);
 
 /** Models of one arch's global_caps, before and after. */
 struct vc_whatif_arch {
@@ -35,6 +36,7 @@ struct vc_whatif_arch {
 
 struct vc_whatif {
 	struct vc_strv added;         /* node names, as given */
+	struct vc_strv replaced;      /* reports that replaced a node, likewise */
 	struct vc_strv removed;       /* likewise */
 	struct vc_whatif_arch *archs; /* sorted by arch */
 	size_t n_archs;
@@ -55,7 +57,7 @@ void vc_whatif_global_clear(struct vc_whatif_global *g);
 void vc_whatif_compare(const struct vc_whatif_global *before,
 		       const struct vc_whatif_global *after, struct vc_whatif *w);
 
-/** As a map: added, removed, global_caps, pools, cpu_map, warnings. */
+/** As a map: added, cpu_map, global_caps, pools, removed, replaced, warnings. */
 void vc_whatif_write(struct vc_out *o, const struct vc_whatif *w);
 /** The same for people. */
 char *vc_whatif_text(const struct vc_whatif *w);

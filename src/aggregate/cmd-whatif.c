@@ -163,8 +163,11 @@ change(struct options *o, struct state *st)
 		vc_strv_push(&st->w.removed, o->remove.v[i]);
 	}
 	for (int i = 0; i < st->n_nodes; i++) {
-		vc_whatif_add(&st->c, &st->nodes[i]);
-		vc_strv_push(&st->w.added, st->nodes[i].name);
+		struct vc_strv *l = &st->w.added;
+
+		if (vc_whatif_add(&st->c, &st->nodes[i]))
+			l = &st->w.replaced;
+		vc_strv_push(l, st->nodes[i].name);
 	}
 	vc_cluster_sort(&st->c);
 	vc_summary_clear(&st->s);

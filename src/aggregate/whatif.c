@@ -127,23 +127,25 @@ vc_whatif_read_report(const char *path, struct vc_node *n)
 	return rc;
 }
 
-void
+bool
 vc_whatif_add(struct vc_cluster *c, struct vc_node *n)
 {
 	const struct vc_label_opts opts = {.scheme = VC_SCHEME_NFD, .ns = c->ns};
 	struct vc_labels labels = {0};
 	struct vc_label_ref *refs;
+	bool replaced;
 
 	vc_labels_build(n, &opts, &labels);
 	refs = xzalloc((labels.n + 1) * sizeof(*refs));
 	for (size_t i = 0; i < labels.n; i++)
 		refs[i] = (struct vc_label_ref){labels.v[i].key, labels.v[i].value};
 	/* Replacing is explicit: a name twice would be a clash for sort. */
-	vc_cluster_remove(c, n->name);
+	replaced = vc_cluster_remove(c, n->name);
 	vc_cluster_add(c, n->name, refs, labels.n);
 	vc_cluster_sort(c);
 	free(refs);
 	vc_labels_clear(&labels);
+	return replaced;
 }
 
 /* ---- global_caps before and after ------------------------------------------- */
@@ -195,7 +197,7 @@ sorted_minus(const struct vc_strv *a, const struct vc_strv *b, struct vc_strv *o
 	for (size_t i = 0; i < a->n; i++) {
 		while (j < b->n && strcmp(b->v[j], a->v[i]) < 0)
 			j++;
-		if (j == b->n || strcmp(b->v[j], a->v[i]))
+		if (j == b->n || strcmp(b->v[j], a->v[i]) != 0)
 			vc_strv_push(out, a->v[i]);
 	}
 }
@@ -328,6 +330,7 @@ vc_whatif_write(struct vc_out *o, const struct vc_whatif *w)
 	vc_out_map_end(o);
 	write_pools(o, w);
 	vc_out_strv(o, "removed", &w->removed);
+	vc_out_strv(o, "replaced", &w->replaced);
 	vc_out_strv(o, "warnings", &w->after.warnings);
 	vc_out_map_end(o);
 }
@@ -372,13 +375,12 @@ text_extra_change(struct vc_buf *b, const struct vc_advise_pool *before,
 }
 
 static void
-text_pool_change(struct vc_buf *b, const struct vc_advise_pool *before,
-		 const struct vc_advise_pool *after)
+text_pool_change(struct vc_buf *b, const struct vc_advise_pool *key,
+		 const struct vc_advise_pool *before, const struct vc_advise_pool *after)
 {
-	_autofree_ char *title = vc_advise_pool_title(before ? before : after);
-	const char *change = pool_change(before, after);
+	_autofree_ char *title = vc_advise_pool_title(key);
 
-	vc_buf_printf(b, "pool %s: %s", title, change);
+	vc_buf_printf(b, "pool %s: %s", title, pool_change(before, after));
 	if (before) {
 		vc_buf_printf(b, ", was ");
 		text_side(b, before);
@@ -397,13 +399,13 @@ text_pools(struct vc_buf *b, const struct vc_whatif *w)
 	for (size_t i = 0; i < w->before.n_pools; i++) {
 		const struct vc_advise_pool *p = &w->before.pools[i];
 
-		text_pool_change(b, p, vc_advise_find_pool(&w->after, p));
+		text_pool_change(b, p, p, vc_advise_find_pool(&w->after, p));
 	}
 	for (size_t i = 0; i < w->after.n_pools; i++) {
 		const struct vc_advise_pool *p = &w->after.pools[i];
 
 		if (!vc_advise_find_pool(&w->before, p))
-			text_pool_change(b, NULL, p);
+			text_pool_change(b, p, NULL, p);
 	}
 }
 
@@ -415,6 +417,7 @@ vc_whatif_text(const struct vc_whatif *w)
 	vc_buf_printf(&b, "CPU map: %s (libvirt %s)\n", w->after.map_dir,
 		      w->after.map_version ? w->after.map_version : "unknown");
 	text_list(&b, "added:", &w->added);
+	text_list(&b, "; replaced:", &w->replaced);
 	text_list(&b, "; removed:", &w->removed);
 	vc_buf_printf(&b, "\n\n");
 	for (size_t i = 0; i < w->n_archs; i++) {
@@ -441,6 +444,7 @@ vc_whatif_clear(struct vc_whatif *w)
 	}
 	free(w->archs);
 	vc_strv_clear(&w->added);
+	vc_strv_clear(&w->replaced);
 	vc_strv_clear(&w->removed);
 	vc_advise_clear(&w->before);
 	vc_advise_clear(&w->after);
