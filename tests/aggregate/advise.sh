@@ -95,3 +95,22 @@ if [ -f /usr/share/libvirt/cpu_map/index.xml ]; then
 	done
 	ok "the system's CPU map: every property holds"
 fi
+
+# Usage errors: one line, exit 2, nothing on standard output.
+for a in "advise extra" "what-if" "advise -o table" "what-if -f - -" "advise --cpu-map" \
+	"what-if --remove"; do
+	read -r -a argv <<<"$a"
+	run 2 "$A" "${argv[@]}"
+	[ ! -s "$TMP/out" ] || fail "$a: output on a usage error"
+	[ "$(wc -l <"$TMP/err")" = 1 ] || fail "$a: not one error line: $(cat "$TMP/err")"
+done
+ok "usage errors: exit 2, one line"
+
+# A report without supported_models: exit 3 naming the file and the key.
+python3 -c 'import sys, yaml
+d = yaml.safe_load(open(sys.argv[1])); del d["supported_models"]
+yaml.safe_dump(d, open(sys.argv[2], "w"))' advise/inputs/w-intel.yaml "$TMP/partial.yaml"
+run 3 "$A" what-if --cpu-map "$MAP" -f cluster/amd-pool/nodes.json "$TMP/partial.yaml"
+grep -qx "caps-aggregate: error: $TMP/partial.yaml: not a caps-probe node report: no 'supported_models' key" \
+	"$TMP/err" || fail "partial report: $(cat "$TMP/err")"
+ok "a report without supported_models: exit 3 naming file and key"
