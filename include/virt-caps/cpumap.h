@@ -33,7 +33,9 @@ struct vc_cpumap_arch {
 struct vc_cpumap {
 	char *dir;             /* as given */
 	char *libvirt_version; /* the libvirt the map came from; NULL when unknown */
-	char *version_from;    /* how that was found, for -v and the output */
+	char *version_from;    /* how that was found, for -v and the output
+				* ("DIR/libvirt-version", "dpkg: libvirt0
+				* 9.0.0-4+deb12u2"); NULL when unknown */
 	struct vc_cpumap_arch *archs; /* sorted by name */
 	size_t n_archs;
 };
@@ -42,9 +44,12 @@ struct vc_cpumap {
  * Read the map in @dir (NULL: VC_CPUMAP_DEFAULT_DIR). The libvirt version
  * comes from DIR/libvirt-version when present (one line, e.g. "10.0.0"),
  * else from the Debian package that installed DIR/index.xml, else stays
- * NULL. Errors (missing or broken file, a model extending an unknown model,
- * a cycle, an include outside DIR) are reported once, naming the file;
- * returns 0 or a negative errno.
+ * NULL; from dpkg it is the upstream version ("9.0.0": epoch and Debian
+ * revision stripped). Errors (missing or broken file, a model extending an
+ * unknown model, a cycle, an include outside DIR) are reported once,
+ * naming the file; returns 0, or a negative errno and leaves @m empty:
+ * -ENOENT when DIR/index.xml or an included file is missing, -EINVAL for a
+ * broken map, another -errno when a file cannot be read.
  */
 int vc_cpumap_load(const char *dir, struct vc_cpumap *m);
 

@@ -320,7 +320,9 @@ resolve_all(struct loader *l)
 	struct vc_cpumap_arch *a = l->arch;
 	int rc;
 
-	qsort(l->raw, l->n_raw, sizeof(*l->raw), cmp_raw);
+	/* An arch may have no models (vendors only): no array to sort then. */
+	if (l->n_raw > 1)
+		qsort(l->raw, l->n_raw, sizeof(*l->raw), cmp_raw);
 	for (size_t i = 1; i < l->n_raw; i++) {
 		if (streq(l->raw[i - 1].name, l->raw[i].name)) {
 			vc_err("%s: model '%s' is also defined in %s", l->raw[i].file,

@@ -254,6 +254,28 @@ START_TEST(missing_index)
 }
 END_TEST
 
+/* An arch with vendors only, or with no include at all, has no models. */
+START_TEST(arch_without_models)
+{
+	_autofree_ char *dir =
+		tmp_map("<include filename='x86_M.xml'/></arch><arch name='arm'>",
+			"<cpus><vendor name='Intel' string='GenuineIntel'/></cpus>");
+	struct vc_cpumap m;
+
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), 0);
+	ck_assert_uint_eq(m.n_archs, 2);
+	for (size_t i = 0; i < m.n_archs; i++) {
+		ck_assert_uint_eq(m.archs[i].n_models, 0);
+		ck_assert_ptr_null(vc_cpumap_model(&m.archs[i], "Intel"));
+		ck_assert(vc_cpumap_migratable(&m.archs[i], "invtsc"));
+	}
+	ck_assert_str_eq(vc_cpumap_arch(&m, "armv7l")->name, "arm");
+	vc_cpumap_clear(&m);
+	ck_assert_uint_eq(test_log.n, 0);
+	test_rmtree(dir);
+}
+END_TEST
+
 START_TEST(bad_includes)
 {
 	static const char *const bad[] = {
@@ -503,6 +525,7 @@ main(void)
 	tcase_add_test(fix, versioned_models);
 	tcase_add_test(fix, fixture_errors);
 	tcase_add_test(fix, missing_index);
+	tcase_add_test(fix, arch_without_models);
 	tcase_add_test(fix, bad_includes);
 	tcase_add_test(fix, bad_files);
 	tcase_add_test(fix, depth_cap);
