@@ -105,6 +105,13 @@ const char *vc_cluster_arch_name(const char *value);
 void vc_cluster_truncate(struct vc_cluster *c, size_t n);
 
 /**
+ * Remove node @name from the sorted cluster @c (what-if: a node taken
+ * away, or replaced by a new report). The rest stays sorted; call
+ * vc_cluster_sort() again after adding. False when there is no such node.
+ */
+bool vc_cluster_remove(struct vc_cluster *c, const char *name);
+
+/**
  * Sort nodes by name and rank every name, for output. Of a node listed
  * twice (in one input or two) the last one is kept and clash names the
  * first such node, for the caller to refuse. Call once, after adding.

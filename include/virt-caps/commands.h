@@ -11,4 +11,6 @@ typedef int vc_command_fn(int argc, char **argv);
 vc_command_fn *vc_aggregate_command(const char *name);
 
 int vc_cmd_diff(int argc, char **argv);
+int vc_cmd_advise(int argc, char **argv);
+int vc_cmd_whatif(int argc, char **argv);
 int vc_cmd_explain(int argc, char **argv);

@@ -33,8 +33,13 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  diff OLD NEW              compare two reports; exit 1 on a loss\n"
+	"  advise                    the CPU model each pool of nodes can agree on,\n"
+	"                            its extra features and cost; exit 1 when a pool\n"
+	"                            has no common model\n"
 	"  explain MODEL [NODE]...   why MODEL is or is not usable on each node; exit 1\n"
 	"                            when it is not usable on every one\n"
+	"  what-if NODE_REPORT...    what adding (--remove: removing) nodes would\n"
+	"                            change; exit 1 when a model leaves global_caps\n"
 	"\n" VC_INPUT_HELP "\n"
 	"Report:\n"
 	"  -o, --output=FORMAT       yaml (default), json or table\n"
@@ -189,7 +194,9 @@ static const struct {
 	vc_command_fn *fn;
 } commands[] = {
 	{"diff", vc_cmd_diff},
+	{"advise", vc_cmd_advise},
 	{"explain", vc_cmd_explain},
+	{"what-if", vc_cmd_whatif},
 };
 
 vc_command_fn *

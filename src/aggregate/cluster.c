@@ -378,6 +378,29 @@ vc_cluster_truncate(struct vc_cluster *c, size_t n)
 		cnode_clear(&c->nodes[--c->n]);
 }
 
+static int
+cmp_node_name(const void *key, const void *node)
+{
+	return strcmp(key, ((const struct vc_cnode *)node)->name);
+}
+
+bool
+vc_cluster_remove(struct vc_cluster *c, const char *name)
+{
+	struct vc_cnode *cn =
+		c->n ? bsearch(name, c->nodes, c->n, sizeof(*c->nodes), cmp_node_name)
+		     : NULL;
+	size_t i;
+
+	if (!cn)
+		return false;
+	i = (size_t)(cn - c->nodes);
+	cnode_clear(cn);
+	memmove(cn, cn + 1, (c->n - i - 1) * sizeof(*cn));
+	c->n--;
+	return true;
+}
+
 struct order {
 	const char *name;
 	size_t index;

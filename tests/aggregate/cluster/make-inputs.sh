@@ -142,3 +142,17 @@ for n in r["nodes_caps"]:
     del n["host_cpu_model"]["vendor"]
 yaml.safe_dump(r, open(sys.argv[2], "w"), sort_keys=False)' ../diff/host-change/old.yaml ../diff/old-report/old.yaml
 cp ../diff/host-change/new.json ../diff/old-report/new.json
+
+# advise: an AMD KVM pool where one node (this machine's KVM capture: every
+# usable model is obsolete) has no model, next to hosts with blockers.
+mkdir -p ../advise/inputs
+probe c1 amd-sev-snp
+probe c2 x86-libvirt10-blockers
+probe c3 debian12-kvm-epyc-milan
+probe c4 debian12-qemu-tcg-epyc
+python3 ../../common/nfd-nodes.py c1="$W/c1" c2="$W/c2" c3="$W/c3" c4="$W/c4" >../advise/inputs/no-common.json
+
+# what-if: node reports as caps-probe -o prints them.
+"$P" -q --from-dir "$D/intel-tdx" --node-name w-intel -o yaml >../advise/inputs/w-intel.yaml
+"$P" -q --from-dir "$D/debian12-kvm-epyc-milan" --node-name a3 -o json >../advise/inputs/a3-milan.json
+"$P" -q --from-dir "$D/x86-libvirt10-blockers" --node-name a1 -o yaml >../advise/inputs/a1-blockers.yaml

@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virt-caps/advise.h"
+
+#include "virt-caps/log.h"
+
+/* Work space shared by the pools of one computation: per name id, a
+ * count and a cached list, reset after each pool through `touched`, so
+ * that the cost stays linear in the labels, not pools x names. */
+struct work {
+	const struct vc_cluster *c;
+	const struct vc_cpumap *m;
+	const struct vc_cpumap_arch *map; /* the pool's map arch, or NULL */
+	struct vc_advise *a;
+	uint32_t *tally;
+	struct vc_strv **host; /* per host-model id: features it gives up */
+	struct vc_bits touched;
+};
+
+static const char *
+name_or_unknown(const struct vc_cluster *c, uint32_t id)
+{
+	return id == VC_NO_NAME ? "unknown" : vc_names_str(&c->names, id);
+}
+
+static bool
+node_emulated(const struct vc_cluster *c, const struct vc_cnode *cn)
+{
+	return cn->virttype != VC_NO_NAME &&
+	       streq(vc_names_str(&c->names, cn->virttype), "qemu");
+}
+
+/* Pool order: KVM before emulated, then arch, vendor, node name. */
+static int
+cmp_pool_nodes(const void *x, const void *y, void *data)
+{
+	const struct vc_cluster *c = data;
+	const struct vc_cnode *a = &c->nodes[*(const uint32_t *)x];
+	const struct vc_cnode *b = &c->nodes[*(const uint32_t *)y];
+	int r = (int)node_emulated(c, a) - (int)node_emulated(c, b);
+
+	if (!r)
+		r = strcmp(name_or_unknown(c, a->arch), name_or_unknown(c, b->arch));
+	if (!r)
+		r = strcmp(name_or_unknown(c, a->vendor), name_or_unknown(c, b->vendor));
+	if (!r)
+		r = strcmp(a->name, b->name);
+	return r;
+}
+
+static bool
+same_pool(const struct vc_cluster *c, uint32_t x, uint32_t y)
+{
+	const struct vc_cnode *a = &c->nodes[x], *b = &c->nodes[y];
+
+	return a->arch == b->arch && a->vendor == b->vendor &&
+	       node_emulated(c, a) == node_emulated(c, b);
+}
+
+static size_t
+model_rank(const struct vc_cpumap_arch *map, const char *name)
+{
+	const struct vc_cpumap_model *m = map ? vc_cpumap_model(map, name) : NULL;
+
+	return m ? m->features.n : VC_ADVISE_UNRANKED;
+}
+
+/* Best first: ranked before unranked, more features, then bytewise name. */
+static int
+cmp_candidates(const void *x, const void *y)
+{
+	const struct vc_advise_candidate *a = x, *b = y;
+
+	if (a->rank != b->rank) {
+		if (a->rank == VC_ADVISE_UNRANKED || b->rank == VC_ADVISE_UNRANKED)
+			return a->rank == VC_ADVISE_UNRANKED ? 1 : -1;
+		return a->rank > b->rank ? -1 : 1;
+	}
+	return strcmp(a->model, b->model);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Membership in a list sorted by vc_strv_sort_uniq(). */
+static bool
+sorted_has(const struct vc_strv *l, const char *s)
+{
+	return l->n && bsearch(&s, l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
+static void
+rank_candidates(struct work *w, struct vc_advise_pool *p, const struct vc_bits *common)
+{
+	p->candidates = xzalloc((common->n + 1) * sizeof(*p->candidates));
+	for (size_t i = 0; i < common->n; i++) {
+		const char *name = vc_names_str(&w->c->names, common->ids[i]);
+		struct vc_advise_candidate *cand = &p->candidates[p->n_candidates++];
+
+		cand->model = xstrdup(name);
+		cand->rank = model_rank(w->map, name);
+		if (cand->rank == VC_ADVISE_UNRANKED && w->map)
+			vc_strv_push_owned(
+				&w->a->warnings,
+				xasprintf("the CPU map does not know model %s (%s): "
+					  "it is listed unranked",
+					  name, p->arch));
+	}
+	qsort(p->candidates, p->n_candidates, sizeof(*p->candidates), cmp_candidates);
+}
+
+/* The set @which that every node of the pool has. */
+static void
+pool_common(const struct vc_cluster *c, const uint32_t *idx, size_t n, enum vc_set which,
+	    struct vc_bits *out)
+{
+	vc_bits_copy(out, &c->nodes[idx[0]].sets[which]);
+	for (size_t i = 1; i < n && out->n; i++)
+		vc_bits_and(out, &c->nodes[idx[i]].sets[which]);
+}
+
+static void
+new_pool(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p)
+{
+	const struct vc_cnode *first = &w->c->nodes[idx[0]];
+
+	p->arch = xstrdup(name_or_unknown(w->c, first->arch));
+	p->vendor = xstrdup(name_or_unknown(w->c, first->vendor));
+	p->emulated = node_emulated(w->c, first);
+	p->nodes = xzalloc(n * sizeof(*p->nodes));
+	p->n_nodes = n;
+	for (size_t i = 0; i < n; i++)
+		p->nodes[i].name = xstrdup(w->c->nodes[idx[i]].name);
+}
+
+/* ---- no common model ----------------------------------------------------- */
+
+/*
+ * For every model usable on some node of the pool, the nodes lacking it
+ * are exactly the nodes to remove to get it; the model lacked by the
+ * fewest nodes (ties: higher rank, then name) gives the smallest removal
+ * set over single models. One tally pass, linear in the pool's labels.
+ */
+static bool
+better_gap(struct work *w, uint32_t id, uint32_t best, uint32_t n_id, uint32_t n_best)
+{
+	const char *a = vc_names_str(&w->c->names, id);
+	const char *b;
+	struct vc_advise_candidate x, y;
+
+	if (best == VC_NO_NAME || n_id != n_best)
+		return best == VC_NO_NAME || n_id > n_best;
+	b = vc_names_str(&w->c->names, best);
+	x = (struct vc_advise_candidate){(char *)a, model_rank(w->map, a)};
+	y = (struct vc_advise_candidate){(char *)b, model_rank(w->map, b)};
+	return cmp_candidates(&x, &y) < 0;
+}
+
+static void
+find_gap(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p)
+{
+	uint32_t best = VC_NO_NAME;
+
+	w->touched.n = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct vc_bits *m = &w->c->nodes[idx[i]].sets[VC_SET_MODELS];
+
+		for (size_t k = 0; k < m->n; k++)
+			if (w->tally[m->ids[k]]++ == 0)
+				vc_bits_add(&w->touched, m->ids[k]);
+	}
+	for (size_t k = 0; k < w->touched.n; k++) {
+		uint32_t id = w->touched.ids[k];
+
+		if (better_gap(w, id, best, w->tally[id],
+			       best == VC_NO_NAME ? 0 : w->tally[best]))
+			best = id;
+	}
+	for (size_t k = 0; k < w->touched.n; k++)
+		w->tally[w->touched.ids[k]] = 0;
+	if (best == VC_NO_NAME)
+		return;
+	p->no_common_model = xstrdup(vc_names_str(&w->c->names, best));
+	for (size_t i = 0; i < n; i++)
+		if (!vc_bits_test(&w->c->nodes[idx[i]].sets[VC_SET_MODELS], best))
+			vc_strv_push(&p->no_common, w->c->nodes[idx[i]].name);
+}
+
+/* ---- recommendation ----------------------------------------------------- */
+
+static void
+extra_features(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p,
+	       const struct vc_strv *model_features)
+{
+	struct vc_bits common = {0};
+
+	pool_common(w->c, idx, n, VC_SET_FEATURES, &common);
+	for (size_t k = 0; k < common.n; k++) {
+		const char *f = vc_names_str(&w->c->names, common.ids[k]);
+
+		/* Features that block migration would pin VMs to their node. */
+		if (sorted_has(model_features, f) ||
+		    (w->map && !vc_cpumap_migratable(w->map, f)))
+			continue;
+		vc_strv_push(&p->extra_features, f);
+	}
+	vc_strv_sort_uniq(&p->extra_features);
+	vc_bits_clear(&common);
+}
+
+/* What host model @id's own features give up against @covered, cached. */
+static const struct vc_strv *
+host_gives_up(struct work *w, uint32_t id, const struct vc_strv *covered,
+	      struct vc_advise_pool *p)
+{
+	const char *name = vc_names_str(&w->c->names, id);
+	const struct vc_cpumap_model *m;
+
+	if (w->host[id])
+		return w->host[id];
+	w->host[id] = xzalloc(sizeof(**w->host));
+	vc_bits_add(&w->touched, id);
+	m = w->map ? vc_cpumap_model(w->map, name) : NULL;
+	if (!m && w->map)
+		vc_strv_push_owned(
+			&w->a->warnings,
+			xasprintf("the CPU map does not know host model %s (%s): only "
+				  "its required features are counted as given up",
+				  name, p->arch));
+	for (size_t k = 0; m && k < m->features.n; k++)
+		if (!sorted_has(covered, m->features.v[k]))
+			vc_strv_push(w->host[id], m->features.v[k]);
+	return w->host[id];
+}
+
+static void
+node_gives_up(struct work *w, const struct vc_cnode *cn, const struct vc_strv *covered,
+	      struct vc_advise_pool *p, struct vc_advise_node *out)
+{
+	const struct vc_bits *req = &cn->sets[VC_SET_REQUIRED];
+
+	if (cn->host_model != VC_NO_NAME) {
+		const struct vc_strv *h = host_gives_up(w, cn->host_model, covered, p);
+
+		for (size_t k = 0; k < h->n; k++)
+			vc_strv_push(&out->gives_up, h->v[k]);
+	}
+	for (size_t k = 0; k < req->n; k++) {
+		const char *f = vc_names_str(&w->c->names, req->ids[k]);
+
+		if (!sorted_has(covered, f))
+			vc_strv_push(&out->gives_up, f);
+	}
+	vc_strv_sort_uniq(&out->gives_up);
+	p->given_up += out->gives_up.n;
+}
+
+static void
+reset_host_cache(struct work *w)
+{
+	for (size_t k = 0; k < w->touched.n; k++) {
+		vc_strv_clear(w->host[w->touched.ids[k]]);
+		free(w->host[w->touched.ids[k]]);
+		w->host[w->touched.ids[k]] = NULL;
+	}
+	w->touched.n = 0;
+}
+
+static void
+recommend(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p)
+{
+	const struct vc_cpumap_model *m =
+		w->map ? vc_cpumap_model(w->map, p->candidates[0].model) : NULL;
+	static const struct vc_strv none;
+	struct vc_strv covered = {0};
+
+	p->model = xstrdup(p->candidates[0].model);
+	extra_features(w, idx, n, p, m ? &m->features : &none);
+	for (size_t k = 0; m && k < m->features.n; k++)
+		vc_strv_push(&covered, m->features.v[k]);
+	for (size_t k = 0; k < p->extra_features.n; k++)
+		vc_strv_push(&covered, p->extra_features.v[k]);
+	vc_strv_sort_uniq(&covered);
+	w->touched.n = 0;
+	for (size_t i = 0; i < n; i++)
+		node_gives_up(w, &w->c->nodes[idx[i]], &covered, p, &p->nodes[i]);
+	reset_host_cache(w);
+	vc_strv_clear(&covered);
+}
+
+static void
+advise_pool(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p)
+{
+	struct vc_bits common = {0};
+
+	new_pool(w, idx, n, p);
+	w->map = NULL;
+	if (w->m && !(w->map = vc_cpumap_arch(w->m, p->arch)))
+		vc_strv_push_owned(&w->a->warnings,
+				   xasprintf("the CPU map has no models for arch %s: its "
+					     "models are unranked",
+					     p->arch));
+	pool_common(w->c, idx, n, VC_SET_MODELS, &common);
+	rank_candidates(w, p, &common);
+	vc_bits_clear(&common);
+	if (p->n_candidates)
+		recommend(w, idx, n, p);
+	else
+		find_gap(w, idx, n, p);
+}
+
+static void
+copy_map_info(const struct vc_cpumap *m, struct vc_advise *a)
+{
+	a->map_dir = xstrdup(m->dir ? m->dir : VC_CPUMAP_DEFAULT_DIR);
+	a->map_version = xstrdup(m->libvirt_version);
+	a->map_version_from = xstrdup(m->version_from);
+}
+
+void
+vc_advise_compute(const struct vc_cluster *c, const struct vc_summary *s,
+		  const struct vc_cpumap *m, struct vc_advise *a)
+{
+	struct work w = {.c = c, .m = m, .a = a};
+	uint32_t *idx = xzalloc((s->probed + 1) * sizeof(*idx));
+	size_t n = 0;
+
+	memset(a, 0, sizeof(*a));
+	copy_map_info(m, a);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->nodes[i].probed)
+			idx[n++] = (uint32_t)i;
+	qsort_r(idx, n, sizeof(*idx), cmp_pool_nodes, (void *)c);
+	w.tally = xzalloc(((size_t)c->names.n + 1) * sizeof(*w.tally));
+	w.host = xzalloc(((size_t)c->names.n + 1) * sizeof(*w.host));
+	for (size_t start = 0, end; start < n; start = end) {
+		for (end = start + 1; end < n && same_pool(c, idx[start], idx[end]);
+		     end++)
+			;
+		a->pools = xrealloc(a->pools, (a->n_pools + 1) * sizeof(*a->pools));
+		memset(&a->pools[a->n_pools], 0, sizeof(*a->pools));
+		advise_pool(&w, idx + start, end - start, &a->pools[a->n_pools++]);
+	}
+	vc_strv_sort_uniq(&a->warnings);
+	vc_bits_clear(&w.touched);
+	free(w.host);
+	free(w.tally);
+	free(idx);
+}
+
+bool
+vc_advise_has_gap(const struct vc_advise *a)
+{
+	for (size_t i = 0; i < a->n_pools; i++)
+		if (!a->pools[i].model)
+			return true;
+	return false;
+}
+
+bool
+vc_advise_cluster_wide(const struct vc_advise *a)
+{
+	size_t kvm = 0;
+
+	for (size_t i = 0; i < a->n_pools; i++)
+		kvm += !a->pools[i].emulated;
+	return kvm == 1;
+}
+
+const struct vc_advise_pool *
+vc_advise_find_pool(const struct vc_advise *b, const struct vc_advise_pool *a)
+{
+	for (size_t i = 0; i < b->n_pools; i++) {
+		const struct vc_advise_pool *p = &b->pools[i];
+
+		if (streq(p->arch, a->arch) && streq(p->vendor, a->vendor) &&
+		    p->emulated == a->emulated)
+			return p;
+	}
+	return NULL;
+}
+
+char *
+vc_advise_pool_title(const struct vc_advise_pool *p)
+{
+	return xasprintf("%s %s %s", p->arch, p->vendor,
+			 p->emulated ? "emulated (virttype qemu)" : "kvm");
+}
+
+/* ---- snippets ---------------------------------------------------------------- */
+
+static void
+snippet_features(struct vc_buf *b, const struct vc_strv *f, const char *indent)
+{
+	if (!f->n)
+		return;
+	vc_buf_printf(b, "%sfeatures:\n", indent);
+	for (size_t i = 0; i < f->n; i++)
+		vc_buf_printf(b, "%s- {name: %s, policy: require}\n", indent, f->v[i]);
+}
+
+/*
+ * Model and feature names come from labels (Kubernetes label syntax:
+ * letters, digits, '-', '_', '.'), so they need no quoting in JSON,
+ * YAML or a single-quoted shell word.
+ */
+char *
+vc_advise_snippet(const struct vc_advise_pool *p, bool cluster_wide)
+{
+	struct vc_buf b = {0};
+
+	if (!p->model)
+		return NULL;
+	if (cluster_wide) {
+		vc_buf_printf(
+			&b,
+			"kubectl patch kubevirt kubevirt -n kubevirt --type merge -p "
+			"'{\"spec\":{\"configuration\":{\"cpuModel\":\"%s\"}}}'\n",
+			p->model);
+		if (!p->extra_features.n)
+			return vc_buf_steal(&b, NULL);
+		vc_buf_printf(
+			&b,
+			"# and in each VirtualMachineInstance spec (a VirtualMachine: "
+			"spec.template.spec):\n");
+	} else {
+		vc_buf_printf(&b,
+			      "# in each VirtualMachineInstance spec (a VirtualMachine: "
+			      "spec.template.spec):\n");
+	}
+	vc_buf_printf(&b, "spec:\n  domain:\n    cpu:\n");
+	if (!cluster_wide)
+		vc_buf_printf(&b, "      model: %s\n", p->model);
+	snippet_features(&b, &p->extra_features, "      ");
+	return vc_buf_steal(&b, NULL);
+}
+
+/* ---- YAML and JSON ----------------------------------------------------------- */
+
+static void
+write_candidates(struct vc_out *o, const struct vc_advise_pool *p)
+{
+	vc_out_key(o, "candidates");
+	vc_out_list_begin(o);
+	for (size_t i = 0; i < p->n_candidates; i++) {
+		vc_out_map_begin(o);
+		vc_out_key(o, "model");
+		vc_out_str(o, p->candidates[i].model);
+		vc_out_key(o, "rank");
+		if (p->candidates[i].rank == VC_ADVISE_UNRANKED)
+			vc_out_null(o);
+		else
+			vc_out_uint(o, p->candidates[i].rank);
+		vc_out_map_end(o);
+	}
+	vc_out_list_end(o);
+}
+
+static void
+write_recommendation(struct vc_out *o, const struct vc_advise_pool *p)
+{
+	vc_out_key(o, "recommendation");
+	if (!p->model) {
+		vc_out_null(o);
+		return;
+	}
+	vc_out_map_begin(o);
+	vc_out_key(o, "cost");
+	vc_out_map_begin(o);
+	vc_out_key(o, "features");
+	vc_out_uint(o, p->given_up);
+	vc_out_key(o, "nodes");
+	vc_out_uint(o, p->n_nodes);
+	vc_out_map_end(o);
+	vc_out_strv(o, "extra_features", &p->extra_features);
+	vc_out_key(o, "gives_up");
+	vc_out_map_begin(o);
+	for (size_t i = 0; i < p->n_nodes; i++)
+		vc_out_strv(o, p->nodes[i].name, &p->nodes[i].gives_up);
+	vc_out_map_end(o);
+	vc_out_key(o, "model");
+	vc_out_str(o, p->model);
+	vc_out_map_end(o);
+}
+
+static void
+write_no_common(struct vc_out *o, const struct vc_advise_pool *p)
+{
+	vc_out_key(o, "no_common");
+	if (p->model) {
+		vc_out_null(o);
+		return;
+	}
+	vc_out_map_begin(o);
+	vc_out_key(o, "model");
+	vc_out_str(o, p->no_common_model);
+	vc_out_strv(o, "remove", &p->no_common);
+	vc_out_map_end(o);
+}
+
+static void
+write_pool(struct vc_out *o, const struct vc_advise_pool *p, bool cluster_wide)
+{
+	_autofree_ char *patch = vc_advise_snippet(p, cluster_wide && !p->emulated);
+
+	vc_out_map_begin(o);
+	vc_out_key(o, "arch");
+	vc_out_str(o, p->arch);
+	write_candidates(o, p);
+	vc_out_key(o, "emulated");
+	vc_out_bool(o, p->emulated);
+	write_no_common(o, p);
+	vc_out_key(o, "nodes");
+	vc_out_list_begin(o);
+	for (size_t i = 0; i < p->n_nodes; i++)
+		vc_out_str(o, p->nodes[i].name);
+	vc_out_list_end(o);
+	vc_out_key(o, "patch");
+	vc_out_str(o, patch);
+	write_recommendation(o, p);
+	vc_out_key(o, "vendor");
+	vc_out_str(o, p->vendor);
+	vc_out_map_end(o);
+}
+
+void
+vc_advise_write(struct vc_out *o, const struct vc_advise *a)
+{
+	bool wide = vc_advise_cluster_wide(a);
+
+	vc_out_map_begin(o);
+	vc_out_key(o, "cpu_map");
+	vc_out_map_begin(o);
+	vc_out_key(o, "dir");
+	vc_out_str(o, a->map_dir);
+	vc_out_key(o, "libvirt_version");
+	vc_out_str(o, a->map_version);
+	vc_out_key(o, "version_from");
+	vc_out_str(o, a->map_version_from);
+	vc_out_map_end(o);
+	vc_out_key(o, "pools");
+	vc_out_list_begin(o);
+	for (size_t i = 0; i < a->n_pools; i++)
+		write_pool(o, &a->pools[i], wide);
+	vc_out_list_end(o);
+	vc_out_strv(o, "warnings", &a->warnings);
+	vc_out_map_end(o);
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* Long lists (10,000 nodes) are cut in text; YAML and JSON have them all. */
+#define TEXT_MAX_ITEMS 10
+
+static void
+text_names(struct vc_buf *b, const struct vc_strv *l)
+{
+	for (size_t i = 0; i < l->n && i < TEXT_MAX_ITEMS; i++)
+		vc_buf_printf(b, "%s%s", i ? ", " : "", l->v[i]);
+	if (l->n > TEXT_MAX_ITEMS)
+		vc_buf_printf(b, " and %zu more", l->n - TEXT_MAX_ITEMS);
+}
+
+static void
+text_candidates(struct vc_buf *b, const struct vc_advise_pool *p)
+{
+	vc_buf_printf(b, "  candidates (%zu, best first):", p->n_candidates);
+	for (size_t i = 0; i < p->n_candidates; i++) {
+		const struct vc_advise_candidate *c = &p->candidates[i];
+
+		if (c->rank == VC_ADVISE_UNRANKED)
+			vc_buf_printf(b, "%s %s (unranked)", i ? "," : "", c->model);
+		else
+			vc_buf_printf(b, "%s %s (%zu)", i ? "," : "", c->model, c->rank);
+	}
+	vc_buf_printf(b, "%s\n", p->n_candidates ? "" : " none");
+}
+
+static void
+text_cost(struct vc_buf *b, const struct vc_advise_pool *p)
+{
+	vc_buf_printf(b,
+		      "  cost: %zu node%s give%s up %zu host-model feature%s in total (",
+		      p->n_nodes, vc_plural(p->n_nodes), p->n_nodes == 1 ? "s" : "",
+		      p->given_up, vc_plural(p->given_up));
+	for (size_t i = 0; i < p->n_nodes && i < TEXT_MAX_ITEMS; i++)
+		vc_buf_printf(b, "%s%s %zu", i ? ", " : "", p->nodes[i].name,
+			      p->nodes[i].gives_up.n);
+	if (p->n_nodes > TEXT_MAX_ITEMS)
+		vc_buf_printf(b, " and %zu more nodes", p->n_nodes - TEXT_MAX_ITEMS);
+	vc_buf_printf(b, ")\n");
+}
+
+static void
+text_recommendation(struct vc_buf *b, const struct vc_advise_pool *p, bool wide)
+{
+	_autofree_ char *snippet = vc_advise_snippet(p, wide && !p->emulated);
+
+	vc_buf_printf(b, "  recommended: %s\n  extra features (%zu):", p->model,
+		      p->extra_features.n);
+	for (size_t i = 0; i < p->extra_features.n; i++)
+		vc_buf_printf(b, " %s", p->extra_features.v[i]);
+	vc_buf_printf(b, "%s\n", p->extra_features.n ? "" : " none");
+	text_cost(b, p);
+	for (size_t i = 0; i < p->n_nodes && i < TEXT_MAX_ITEMS; i++) {
+		const struct vc_strv *g = &p->nodes[i].gives_up;
+
+		if (!g->n)
+			continue;
+		vc_buf_printf(b, "    %s gives up:", p->nodes[i].name);
+		for (size_t k = 0; k < g->n; k++)
+			vc_buf_printf(b, " %s", g->v[k]);
+		vc_buf_printf(b, "\n");
+	}
+	vc_buf_printf(b, "  snippet:\n");
+	for (char *line = snippet, *nl; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		vc_buf_printf(b, "    %.*s\n", (int)(nl - line), line);
+	}
+}
+
+static void
+text_gap(struct vc_buf *b, const struct vc_advise_pool *p)
+{
+	if (!p->no_common_model) {
+		vc_buf_printf(b, "  no model is usable on any node of this pool\n");
+		return;
+	}
+	vc_buf_printf(b, "  no model is usable on every node: remove ");
+	text_names(b, &p->no_common);
+	vc_buf_printf(b, " (%zu node%s) to get %s\n", p->no_common.n,
+		      vc_plural(p->no_common.n), p->no_common_model);
+}
+
+static void
+text_pool(struct vc_buf *b, const struct vc_advise_pool *p, bool wide)
+{
+	_autofree_ char *title = vc_advise_pool_title(p);
+	struct vc_strv names = {.v = xzalloc((p->n_nodes + 1) * sizeof(char *))};
+
+	for (size_t i = 0; i < p->n_nodes; i++)
+		names.v[names.n++] = p->nodes[i].name;
+	vc_buf_printf(b, "\npool %s: %zu node%s (", title, p->n_nodes,
+		      vc_plural(p->n_nodes));
+	text_names(b, &names);
+	vc_buf_printf(b, ")\n");
+	free(names.v);
+	text_candidates(b, p);
+	if (p->model)
+		text_recommendation(b, p, wide);
+	else
+		text_gap(b, p);
+}
+
+char *
+vc_advise_text(const struct vc_advise *a)
+{
+	struct vc_buf b = {0};
+	bool wide = vc_advise_cluster_wide(a);
+
+	vc_buf_printf(&b, "CPU map: %s (libvirt %s, version from %s)\n", a->map_dir,
+		      a->map_version ? a->map_version : "unknown",
+		      a->map_version_from ? a->map_version_from : "nowhere");
+	for (size_t i = 0; i < a->n_pools; i++)
+		text_pool(&b, &a->pools[i], wide);
+	if (!wide && a->n_pools)
+		vc_buf_printf(
+			&b, "\nThe cluster-wide cpuModel (spec.configuration.cpuModel) "
+			    "serves one KVM pool only: set the model per VM as shown.\n");
+	for (size_t i = 0; i < a->warnings.n; i++)
+		vc_buf_printf(&b, "%swarning: %s\n", i ? "" : "\n", a->warnings.v[i]);
+	return vc_buf_steal(&b, NULL);
+}
+
+static void
+pool_clear(struct vc_advise_pool *p)
+{
+	free(p->arch);
+	free(p->vendor);
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		free(p->nodes[i].name);
+		vc_strv_clear(&p->nodes[i].gives_up);
+	}
+	free(p->nodes);
+	for (size_t i = 0; i < p->n_candidates; i++)
+		free(p->candidates[i].model);
+	free(p->candidates);
+	free(p->model);
+	vc_strv_clear(&p->extra_features);
+	free(p->no_common_model);
+	vc_strv_clear(&p->no_common);
+}
+
+void
+vc_advise_clear(struct vc_advise *a)
+{
+	for (size_t i = 0; i < a->n_pools; i++)
+		pool_clear(&a->pools[i]);
+	free(a->pools);
+	free(a->map_dir);
+	free(a->map_version);
+	free(a->map_version_from);
+	vc_strv_clear(&a->warnings);
+	memset(a, 0, sizeof(*a));
+}

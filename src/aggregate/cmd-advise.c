@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `caps-aggregate advise`: the cpuModel each pool of nodes can agree on,
+ * the extra features every node of the pool has, and what it costs.
+ */
+#include <errno.h>
+
+#include "virt-caps/advise.h"
+#include "virt-caps/cli.h"
+#include "virt-caps/commands.h"
+#include "virt-caps/input.h"
+#include "virt-caps/log.h"
+
+struct options {
+	struct vc_input in;
+	enum vc_output format;
+	const char *cpu_map;
+};
+
+static const char usage_text[] =
+	"Usage: caps-aggregate advise [-f FILE]... [OPTION]...\n"
+	"Recommend, per pool of nodes, the CPU model (KubeVirt's cpuModel) usable on\n"
+	"every node of the pool, with the extra features they all support and what\n"
+	"each node gives up against its own host model.\n"
+	"\n"
+	"A pool is the probed nodes of one arch and CPU vendor (live migration never\n"
+	"crosses vendors); nodes probed with software emulation (virttype qemu) form\n"
+	"pools of their own, printed after the KVM pools. Candidates are the models\n"
+	"usable on every node of a pool, ranked by the number of features libvirt's\n"
+	"CPU map gives them (inheritance resolved); ties go to bytewise name order,\n"
+	"and models the map does not know come last, unranked, by name.\n"
+	"Extra features: the cpu-feature labels every node of the pool has, minus\n"
+	"the model's features and features the map marks migratable='no'. A node\n"
+	"gives up the features of its host model (in the map) and its host model's\n"
+	"required features that neither the model nor the extra features carry.\n"
+	"When no model is common to a pool, the model lacked by the fewest nodes\n"
+	"(ties: higher rank, then name) is named with the nodes lacking it: the\n"
+	"smallest set of nodes whose removal makes a single model common.\n"
+	"The snippet is a `kubectl patch` of the KubeVirt CR when the cluster has\n"
+	"exactly one KVM pool, else a VM spec per pool (spec.domain.cpu).\n"
+	"\n" VC_INPUT_HELP "\n"
+	"Advice:\n"
+	"  -o, --output=FORMAT       text (default), yaml or json\n"
+	"      --cpu-map=DIR         libvirt's CPU map to rank with (default\n"
+	"                            " VC_CPUMAP_DEFAULT_DIR "); the output names the\n"
+	"                            libvirt version it came from when known\n"
+	"\n" VC_CLI_COMMON_HELP "\n"
+	"Exit status: 0 every pool has a common model, 1 some pool has none, 2 usage\n"
+	"error, 3 bad input (nodes, CPU map), 4 API failure, 5 standard output could\n"
+	"not be written.\n";
+
+enum {
+	OPT_CPU_MAP = VC_OPT_INPUT_END,
+};
+
+static const struct option advise_options[] = {
+	VC_INPUT_LONG_OPTIONS,
+	{"output", required_argument, NULL, 'o'},
+	{"cpu-map", required_argument, NULL, OPT_CPU_MAP},
+	{NULL, 0, NULL, 0},
+};
+
+static int
+set_advise_option(void *ctx, int c, const char *arg)
+{
+	struct options *o = ctx;
+
+	switch (c) {
+	case 'o':
+		return vc_cli_output(arg,
+				     VC_OUTPUT_BIT(VC_OUTPUT_YAML) |
+					     VC_OUTPUT_BIT(VC_OUTPUT_JSON) |
+					     VC_OUTPUT_BIT(VC_OUTPUT_TEXT),
+				     &o->format);
+	case OPT_CPU_MAP:
+		o->cpu_map = arg;
+		return 0;
+	}
+	return vc_input_option(&o->in, c, arg);
+}
+
+static int
+print_advice(enum vc_output f, const struct vc_advise *a)
+{
+	_autofree_ char *text = NULL;
+	size_t len = 0;
+	struct vc_out *out;
+	int rc;
+
+	if (f == VC_OUTPUT_TEXT) {
+		text = vc_advise_text(a);
+		return vc_cli_write_stdout(text, strlen(text));
+	}
+	out = vc_out_new(vc_cli_format(f));
+	vc_advise_write(out, a);
+	rc = vc_out_finish(out, &text, &len);
+	vc_out_free(out);
+	if (rc < 0) {
+		vc_err("cannot render the advice");
+		return rc;
+	}
+	return vc_cli_write_stdout(text, len);
+}
+
+static void
+warn_advice(const struct vc_advise *a, enum vc_output f)
+{
+	if (f == VC_OUTPUT_TEXT) /* the text prints them itself */
+		return;
+	for (size_t i = 0; i < a->warnings.n; i++)
+		vc_warn("%s", a->warnings.v[i]);
+}
+
+static enum vc_exit
+run_advise(struct options *o)
+{
+	struct vc_cpumap m = {0};
+	struct vc_cluster c = {0};
+	struct vc_summary s = {0};
+	struct vc_advise a = {0};
+	enum vc_exit rc = VC_EXIT_DATA;
+
+	/* The map first: a bad --cpu-map fails before any API call. */
+	if (vc_cpumap_load(o->cpu_map, &m) == 0)
+		rc = vc_input_load(&o->in, &c, &s);
+	if (rc == VC_EXIT_OK) {
+		vc_advise_compute(&c, &s, &m, &a);
+		warn_advice(&a, o->format);
+		if (print_advice(o->format, &a) < 0)
+			rc = VC_EXIT_OUTPUT;
+		else if (vc_advise_has_gap(&a))
+			rc = VC_EXIT_LOSS;
+	}
+	vc_advise_clear(&a);
+	vc_summary_clear(&s);
+	vc_cluster_clear(&c);
+	vc_cpumap_clear(&m);
+	return rc;
+}
+
+int
+vc_cmd_advise(int argc, char **argv)
+{
+	struct options o = {.format = VC_OUTPUT_TEXT};
+	const struct vc_cli cli = {
+		.subcommand = "advise",
+		.usage = usage_text,
+		.short_opts = VC_INPUT_SHORT_OPTS "o:",
+		.long_opts = advise_options,
+		.option = set_advise_option,
+		.ctx = &o,
+	};
+	int rc;
+
+	vc_input_init(&o.in);
+	rc = vc_cli_parse(&cli, argc, argv);
+	if (rc == VC_CLI_RUN && optind < argc)
+		rc = vc_cli_usage_error("advise: unexpected argument '%s'", argv[optind]);
+	if (rc == VC_CLI_RUN)
+		rc = vc_input_check(&o.in);
+	rc = rc == VC_CLI_RUN ? run_advise(&o) : vc_cli_exit(rc);
+	vc_input_clear(&o.in);
+	return rc;
+}

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `caps-aggregate what-if NODE_REPORT...`: what adding (or replacing, or
+ * removing) nodes would change in global_caps and in advise's advice.
+ */
+#include <errno.h>
+
+#include "virt-caps/cli.h"
+#include "virt-caps/commands.h"
+#include "virt-caps/input.h"
+#include "virt-caps/log.h"
+#include "virt-caps/whatif.h"
+
+struct options {
+	struct vc_input in;
+	enum vc_output format;
+	const char *cpu_map;
+	struct vc_strv remove;
+};
+
+static const char usage_text[] =
+	"Usage: caps-aggregate what-if [OPTION]... NODE_REPORT...\n"
+	"       caps-aggregate what-if [OPTION]... --remove=NODE [NODE_REPORT]...\n"
+	"Show what the cluster would gain or lose with other nodes: each NODE_REPORT\n"
+	"is a node report printed by `caps-probe -o yaml` or `-o json` (for example\n"
+	"`caps-probe --from-dir DIR -o yaml` on files saved from a machine you are\n"
+	"about to buy or upgrade; '-' is standard input). A report is added to the\n"
+	"cluster as the labels caps-probe would give the node, replacing the node of\n"
+	"the same name (its node_name) when there is one. Nodes given with --remove\n"
+	"are taken away first.\n"
+	"\n"
+	"Printed: per arch, the models that would leave or join global_caps; per pool\n"
+	"(see caps-aggregate advise --help) the recommended model and extra features\n"
+	"before and after, and pools that would appear or disappear.\n"
+	"\n" VC_INPUT_HELP "\n"
+	"What-if:\n"
+	"      --remove=NODE         take NODE away (repeatable); a NODE the cluster\n"
+	"                            does not have is an error\n"
+	"  -o, --output=FORMAT       text (default), yaml or json\n"
+	"      --cpu-map=DIR         libvirt's CPU map to rank with (default\n"
+	"                            " VC_CPUMAP_DEFAULT_DIR ")\n"
+	"\n" VC_CLI_COMMON_HELP "\n"
+	"Exit status: 0 no model would leave global_caps, 1 a model would leave it,\n"
+	"2 usage error, 3 bad input (nodes, a file that is not a caps-probe node\n"
+	"report, two reports of one node, --remove of an unknown node, CPU map),\n"
+	"4 API failure, 5 standard output could not be written.\n";
+
+enum {
+	OPT_CPU_MAP = VC_OPT_INPUT_END,
+	OPT_REMOVE,
+};
+
+static const struct option whatif_options[] = {
+	VC_INPUT_LONG_OPTIONS,
+	{"output", required_argument, NULL, 'o'},
+	{"cpu-map", required_argument, NULL, OPT_CPU_MAP},
+	{"remove", required_argument, NULL, OPT_REMOVE},
+	{NULL, 0, NULL, 0},
+};
+
+static int
+set_whatif_option(void *ctx, int c, const char *arg)
+{
+	struct options *o = ctx;
+
+	switch (c) {
+	case 'o':
+		return vc_cli_output(arg,
+				     VC_OUTPUT_BIT(VC_OUTPUT_YAML) |
+					     VC_OUTPUT_BIT(VC_OUTPUT_JSON) |
+					     VC_OUTPUT_BIT(VC_OUTPUT_TEXT),
+				     &o->format);
+	case OPT_CPU_MAP:
+		o->cpu_map = arg;
+		return 0;
+	case OPT_REMOVE:
+		vc_strv_push(&o->remove, arg);
+		return 0;
+	}
+	return vc_input_option(&o->in, c, arg);
+}
+
+static int
+check_operands(struct options *o, int argc, char **argv)
+{
+	size_t stdin_uses = 0;
+
+	if (optind == argc && !o->remove.n)
+		return vc_cli_usage_error("what-if needs a node report or --remove NODE");
+	for (int i = optind; i < argc; i++)
+		stdin_uses += vc_is_stdin(argv[i]);
+	for (size_t i = 0; i < o->in.files.n; i++)
+		stdin_uses += vc_is_stdin(o->in.files.v[i]);
+	if (stdin_uses > 1)
+		return vc_cli_usage_error(
+			"what-if: standard input ('-') can be read only once");
+	return vc_input_check(&o->in);
+}
+
+/* Every report, before any node is listed: a bad file fails fast. */
+static int
+read_reports(char **paths, int n, struct vc_node *nodes)
+{
+	for (int i = 0; i < n; i++) {
+		if (vc_whatif_read_report(paths[i], &nodes[i]) < 0)
+			return -EINVAL;
+		for (int k = 0; k < i; k++)
+			if (streq(nodes[k].name, nodes[i].name)) {
+				vc_err("%s: node %s has a report already (%s)",
+				       vc_input_name(paths[i]), nodes[i].name,
+				       vc_input_name(paths[k]));
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+static int
+print_whatif(enum vc_output f, const struct vc_whatif *w)
+{
+	_autofree_ char *text = NULL;
+	size_t len = 0;
+	struct vc_out *out;
+	int rc;
+
+	if (f == VC_OUTPUT_TEXT) {
+		text = vc_whatif_text(w);
+		return vc_cli_write_stdout(text, strlen(text));
+	}
+	for (size_t i = 0; i < w->after.warnings.n; i++)
+		vc_warn("%s", w->after.warnings.v[i]);
+	out = vc_out_new(vc_cli_format(f));
+	vc_whatif_write(out, w);
+	rc = vc_out_finish(out, &text, &len);
+	vc_out_free(out);
+	if (rc < 0) {
+		vc_err("cannot render the what-if result");
+		return rc;
+	}
+	return vc_cli_write_stdout(text, len);
+}
+
+struct state {
+	struct vc_cpumap map;
+	struct vc_cluster c;
+	struct vc_summary s;
+	struct vc_whatif_global before, after;
+	struct vc_whatif w;
+	struct vc_node *nodes;
+	int n_nodes;
+};
+
+/* Take nodes away, add the reports, and compare. */
+static enum vc_exit
+change(struct options *o, struct state *st)
+{
+	for (size_t i = 0; i < o->remove.n; i++) {
+		if (!vc_cluster_remove(&st->c, o->remove.v[i])) {
+			vc_err("--remove %s: the cluster has no node %s", o->remove.v[i],
+			       o->remove.v[i]);
+			return VC_EXIT_DATA;
+		}
+		vc_strv_push(&st->w.removed, o->remove.v[i]);
+	}
+	for (int i = 0; i < st->n_nodes; i++) {
+		struct vc_strv *l = &st->w.added;
+
+		if (vc_whatif_add(&st->c, &st->nodes[i]))
+			l = &st->w.replaced;
+		vc_strv_push(l, st->nodes[i].name);
+	}
+	vc_cluster_sort(&st->c);
+	vc_summary_clear(&st->s);
+	vc_cluster_summarize(&st->c, &st->s);
+	vc_whatif_global_take(&st->c, &st->s, &st->after);
+	vc_advise_compute(&st->c, &st->s, &st->map, &st->w.after);
+	vc_whatif_compare(&st->before, &st->after, &st->w);
+	return VC_EXIT_OK;
+}
+
+static enum vc_exit
+run_whatif(struct options *o, struct state *st, char **paths)
+{
+	enum vc_exit rc;
+
+	if (vc_cpumap_load(o->cpu_map, &st->map) < 0 ||
+	    read_reports(paths, st->n_nodes, st->nodes) < 0)
+		return VC_EXIT_DATA;
+	rc = vc_input_load(&o->in, &st->c, &st->s);
+	if (rc != VC_EXIT_OK)
+		return rc;
+	vc_whatif_global_take(&st->c, &st->s, &st->before);
+	vc_advise_compute(&st->c, &st->s, &st->map, &st->w.before);
+	rc = change(o, st);
+	if (rc != VC_EXIT_OK)
+		return rc;
+	if (print_whatif(o->format, &st->w) < 0)
+		return VC_EXIT_OUTPUT;
+	return st->w.loss ? VC_EXIT_LOSS : VC_EXIT_OK;
+}
+
+static void
+state_clear(struct state *st)
+{
+	for (int i = 0; i < st->n_nodes; i++)
+		vc_node_clear(&st->nodes[i]);
+	free(st->nodes);
+	vc_whatif_clear(&st->w);
+	vc_whatif_global_clear(&st->before);
+	vc_whatif_global_clear(&st->after);
+	vc_summary_clear(&st->s);
+	vc_cluster_clear(&st->c);
+	vc_cpumap_clear(&st->map);
+}
+
+int
+vc_cmd_whatif(int argc, char **argv)
+{
+	struct options o = {.format = VC_OUTPUT_TEXT};
+	const struct vc_cli cli = {
+		.subcommand = "what-if",
+		.usage = usage_text,
+		.short_opts = VC_INPUT_SHORT_OPTS "o:",
+		.long_opts = whatif_options,
+		.option = set_whatif_option,
+		.ctx = &o,
+	};
+	struct state st = {0};
+	int rc;
+
+	vc_input_init(&o.in);
+	rc = vc_cli_parse(&cli, argc, argv);
+	if (rc == VC_CLI_RUN)
+		rc = check_operands(&o, argc, argv);
+	if (rc == VC_CLI_RUN) {
+		st.n_nodes = argc - optind;
+		st.nodes = xzalloc(((size_t)st.n_nodes + 1) * sizeof(*st.nodes));
+		rc = run_whatif(&o, &st, argv + optind);
+	} else {
+		rc = vc_cli_exit(rc);
+	}
+	state_clear(&st);
+	vc_strv_clear(&o.remove);
+	vc_input_clear(&o.in);
+	return rc;
+}

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Golden tests of `caps-aggregate advise` and `what-if`:
+#   tests/aggregate/advise/CASE/args (one line: the subcommand and its
+#   arguments, paths relative to tests/aggregate) -> expected.txt,
+#   expected.yaml, expected.json, status (exit status), stderr.
+# Every case ranks with tests/aggregate/cpumap-libvirt9 (Debian 12's
+# libvirt 9.0.0 map, copied), so goldens do not follow this machine's map.
+# Each advise result is also checked by advise-check.py against its node
+# list, independently of the C code, and the YAML and JSON outputs must
+# hold the same data. VC_TEST_REGENERATE=1 rewrites the expected files.
+. "$(dirname "$0")/../common/lib.sh"
+A=${CAPS_AGGREGATE:?}
+S=$TEST_SRC_DIR/aggregate
+MAP=cpumap-libvirt9
+cd "$S"
+
+golden() { # golden EXPECTED_FILE GOT_FILE
+	if [ "${VC_TEST_REGENERATE:-}" = 1 ]; then
+		cp "$2" "$1"
+	elif ! cmp -s "$1" "$2"; then
+		diff -u "$1" "$2" | head -40 >&2
+		fail "$2 differs from $1 (VC_TEST_REGENERATE=1 rewrites it)"
+	fi
+}
+
+# The node list an advise case reads (its -f argument).
+nodes_of() {
+	local prev=
+	for a in "$@"; do
+		[ "$prev" = -f ] && echo "$a"
+		prev=$a
+	done
+}
+
+same_data() { # same_data YAML JSON
+	python3 -c 'import json, sys, yaml
+sys.exit(yaml.safe_load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' "$1" "$2"
+}
+
+for dir in advise/*/; do
+	dir=${dir%/}
+	case=$(basename "$dir")
+	[ -f "$dir/args" ] || continue
+	read -r -a args <"$dir/args"
+	cmd=("$A" "${args[0]}" --cpu-map "$MAP" "${args[@]:1}")
+	set +e
+	"${cmd[@]}" >"$TMP/$case.txt" 2>"$TMP/$case.stderr"
+	echo $? >"$TMP/$case.status"
+	"${cmd[@]}" -o yaml >"$TMP/$case.yaml" 2>/dev/null
+	"${cmd[@]}" -o json >"$TMP/$case.json" 2>/dev/null
+	"${cmd[@]}" -o json >"$TMP/$case.again" 2>/dev/null
+	set -e
+	golden "$dir/status" "$TMP/$case.status"
+	golden "$dir/stderr" "$TMP/$case.stderr"
+	golden "$dir/expected.txt" "$TMP/$case.txt"
+	golden "$dir/expected.yaml" "$TMP/$case.yaml"
+	golden "$dir/expected.json" "$TMP/$case.json"
+	cmp -s "$TMP/$case.json" "$TMP/$case.again" || fail "$case: two runs differ"
+	status=$(cat "$TMP/$case.status")
+	if [ "$status" -le 1 ]; then
+		same_data "$TMP/$case.yaml" "$TMP/$case.json" || fail "$case: YAML and JSON differ"
+	else
+		[ ! -s "$TMP/$case.txt" ] || fail "$case: exit $status with output"
+		[ "$(wc -l <"$TMP/$case.stderr")" = 1 ] || fail "$case: not one error line"
+	fi
+	if [ "${args[0]}" = advise ] && [ "$status" -le 1 ]; then
+		python3 "$S/advise-check.py" "$(nodes_of "${args[@]}")" "$TMP/$case.json" ||
+			fail "$case: advise-check.py"
+	fi
+	ok "$case: status $status, text, yaml and json"
+done
+
+# The property check can fail: a recommended model some node lacks.
+python3 - "$TMP/amd-kvm-tcg.json" >"$TMP/broken.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["pools"][0]["recommendation"]["extra_features"].append("no-such-feature")
+json.dump(d, sys.stdout)
+PY
+if python3 "$S/advise-check.py" cluster/amd-pool/nodes.json "$TMP/broken.json" >"$TMP/out"; then
+	fail "advise-check.py accepted an extra feature no node has"
+fi
+grep -q "lacks extra features" "$TMP/out" || fail "advise-check.py: $(cat "$TMP/out")"
+ok "advise-check.py refuses a feature no node has"
+
+# The system's map (whatever libvirt is installed): the properties hold.
+if [ -f /usr/share/libvirt/cpu_map/index.xml ]; then
+	for nodes in cluster/*/nodes.json advise/inputs/no-common.json; do
+		[ "$nodes" = cluster/kubevirt-scheme/nodes.json ] && continue # not nfd labels
+		run_status=0
+		"$A" advise -f "$nodes" -o json >"$TMP/sys.json" 2>"$TMP/err" || run_status=$?
+		[ "$run_status" -le 1 ] || fail "advise -f $nodes with the system map: exit $run_status"
+		python3 "$S/advise-check.py" "$nodes" "$TMP/sys.json" || fail "$nodes, system map"
+	done
+	ok "the system's CPU map: every property holds"
+fi
+
+# Usage errors: one line, exit 2, nothing on standard output.
+for a in "advise extra" "what-if" "advise -o table" "what-if -f - -" "advise --cpu-map" \
+	"what-if --remove"; do
+	read -r -a argv <<<"$a"
+	run 2 "$A" "${argv[@]}"
+	[ ! -s "$TMP/out" ] || fail "$a: output on a usage error"
+	[ "$(wc -l <"$TMP/err")" = 1 ] || fail "$a: not one error line: $(cat "$TMP/err")"
+done
+ok "usage errors: exit 2, one line"
+
+# A report without supported_models: exit 3 naming the file and the key.
+python3 -c 'import sys, yaml
+d = yaml.safe_load(open(sys.argv[1])); del d["supported_models"]
+yaml.safe_dump(d, open(sys.argv[2], "w"))' advise/inputs/w-intel.yaml "$TMP/partial.yaml"
+run 3 "$A" what-if --cpu-map "$MAP" -f cluster/amd-pool/nodes.json "$TMP/partial.yaml"
+grep -qx "caps-aggregate: error: $TMP/partial.yaml: not a caps-probe node report: no 'supported_models' key" \
+	"$TMP/err" || fail "partial report: $(cat "$TMP/err")"
+ok "a report without supported_models: exit 3 naming file and key"
