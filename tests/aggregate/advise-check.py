@@ -83,6 +83,9 @@ def check_pool(p, nodes):
     lacking = sorted(n for n in names if nc["model"] not in nodes[n]["models"])
     check(lacking == sorted(nc["remove"]), f"remove {nc['remove']} != nodes lacking {nc['model']}: {lacking}")
     every = set().union(*(nodes[n]["models"] for n in names))
+    if not every:
+        check(False, f"no_common names {nc['model']}, which no node of the pool labels usable")
+        return
     best = min(sum(m not in nodes[n]["models"] for n in names) for m in every)
     check(len(lacking) == best, f"{nc['model']} lacked by {len(lacking)} nodes, some model by {best}")
 

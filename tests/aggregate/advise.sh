@@ -89,9 +89,15 @@ if [ -f /usr/share/libvirt/cpu_map/index.xml ]; then
 	for nodes in cluster/*/nodes.json advise/inputs/no-common.json; do
 		[ "$nodes" = cluster/kubevirt-scheme/nodes.json ] && continue # not nfd labels
 		run_status=0
-		"$A" advise -f "$nodes" -o json >"$TMP/sys.json" 2>"$TMP/err" || run_status=$?
-		[ "$run_status" -le 1 ] || fail "advise -f $nodes with the system map: exit $run_status"
-		python3 "$S/advise-check.py" "$nodes" "$TMP/sys.json" || fail "$nodes, system map"
+		# a case's --label-namespace applies to advise too (--quorum does not)
+		args=() ns=() case_args=()
+		[ -f "$(dirname "$nodes")/args" ] && read -ra case_args <"$(dirname "$nodes")/args"
+		if [ "${case_args[0]:-}" = --label-namespace ]; then
+			args=("${case_args[@]:0:2}") ns=("${case_args[1]}")
+		fi
+		"$A" advise -f "$nodes" "${args[@]}" -o json >"$TMP/sys.json" 2>"$TMP/err" || run_status=$?
+		[ "$run_status" -le 1 ] || fail "advise -f $nodes ${args[*]} with the system map: exit $run_status"
+		python3 "$S/advise-check.py" "$nodes" "$TMP/sys.json" "${ns[@]}" || fail "$nodes, system map"
 	done
 	ok "the system's CPU map: every property holds"
 fi
