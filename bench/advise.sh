@@ -14,18 +14,9 @@ P=${CAPS_PROBE:-build/caps-probe}
 A=${CAPS_AGGREGATE:-build/caps-aggregate}
 [ -x "$A" ] && [ -x "$P" ] || { echo "build first: make build" >&2; exit 2; }
 
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base=/tmp; fi
-W=$(mktemp -d "$base/vc-bench-advise-XXXXXX")
-trap 'rm -rf "$W"' EXIT
-export XDG_CACHE_HOME="$W/xdg"
-echo "probing this machine for label templates..." >&2
-"$P" -q --stdout --state-dir "$W/root" --virttype qemu >"$W/live-qemu.labels"
-if [ -c /dev/kvm ] && { : <>/dev/kvm; } 2>/dev/null; then
-	"$P" -q --stdout --state-dir "$W/root" --virttype kvm >"$W/live-kvm.labels"
-fi
-for c in debian12-qemu-tcg-epyc amd-sev-snp intel-tdx; do
-	"$P" -q --stdout --from-dir "tests/probe/golden/$c" >"$W/$c.labels"
-done
+. bench/lib.sh
+bench_workdir advise
+bench_templates
 
 printf 'nodes\tinput_mb\tside\tmedian_ms\tpeak_rss_mib\tmin_ms\tmax_ms\tcpu_ms\n'
 n=10000

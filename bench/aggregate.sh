@@ -18,21 +18,9 @@ F=${YAJL_FLOOR:-build/bench/yajl-floor}
 [ -x "$A" ] && [ -x "$P" ] && [ -x "$F" ] || { echo "build first: make build" >&2; exit 2; }
 command -v jq >/dev/null || { echo "jq is not installed (scripts/install-deps --test)" >&2; exit 2; }
 
-# tmpfs when there is one: the VM's page-cache reclaim would otherwise
-# turn part of the measurement into disk reads (for both sides).
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base=/tmp; fi
-W=$(mktemp -d "$base/vc-bench-agg-XXXXXX")
-trap 'rm -rf "$W"' EXIT
-export XDG_CACHE_HOME="$W/xdg"
-echo "probing this machine for label templates..." >&2
-"$P" -q --stdout --state-dir "$W/root" --virttype qemu >"$W/live-qemu.labels"
-# -c first: as root, <> would create a regular file /dev/kvm.
-if [ -c /dev/kvm ] && { : <>/dev/kvm; } 2>/dev/null; then
-	"$P" -q --stdout --state-dir "$W/root" --virttype kvm >"$W/live-kvm.labels"
-fi
-for c in debian12-qemu-tcg-epyc amd-sev-snp intel-tdx; do
-	"$P" -q --stdout --from-dir "tests/probe/golden/$c" >"$W/$c.labels"
-done
+. bench/lib.sh
+bench_workdir agg
+bench_templates
 
 printf 'nodes\tinput_mb\tside\tmedian_ms\tpeak_rss_mib\tmin_ms\tmax_ms\tcpu_ms\n'
 for n in 1000 10000; do

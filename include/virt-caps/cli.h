@@ -84,5 +84,15 @@ enum vc_format vc_cli_format(enum vc_output f);
  */
 int vc_cli_write_stdout(const char *text, size_t len);
 
+/**
+ * Finish the document @out (YAML or JSON), free it and write it to
+ * standard output. Returns 0, or -EIO after one line ("cannot render the
+ * @what" when the document could not be finished).
+ */
+int vc_cli_write_out(struct vc_out *out, const char *what);
+
+/** vc_cli_write_stdout() of a whole string, which it takes and frees. */
+int vc_cli_write_text(char *text);
+
 /** Report a failed write of standard output once; returns -EIO. */
 int vc_cli_output_failed(int err);

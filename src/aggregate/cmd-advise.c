@@ -11,12 +11,6 @@
 #include "virt-caps/input.h"
 #include "virt-caps/log.h"
 
-struct options {
-	struct vc_input in;
-	enum vc_output format;
-	const char *cpu_map;
-};
-
 static const char usage_text[] =
 	"Usage: caps-aggregate advise [-f FILE]... [OPTION]...\n"
 	"Recommend, per pool of nodes, the CPU model (KubeVirt's cpuModel) usable on\n"
@@ -39,67 +33,32 @@ static const char usage_text[] =
 	"The snippet is a `kubectl patch` of the KubeVirt CR when the cluster has\n"
 	"exactly one KVM pool, else a VM spec per pool (spec.domain.cpu).\n"
 	"\n" VC_INPUT_HELP "\n"
-	"Advice:\n"
-	"  -o, --output=FORMAT       text (default), yaml or json\n"
-	"      --cpu-map=DIR         libvirt's CPU map to rank with (default\n"
-	"                            " VC_CPUMAP_DEFAULT_DIR "); the output names the\n"
-	"                            libvirt version it came from when known\n"
-	"\n" VC_CLI_COMMON_HELP "\n"
+	"Advice:\n" VC_MAP_CMD_HELP "\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 every pool has a common model, 1 some pool has none, 2 usage\n"
 	"error, 3 bad input (nodes, CPU map), 4 API failure, 5 standard output could\n"
 	"not be written.\n";
 
-enum {
-	OPT_CPU_MAP = VC_OPT_INPUT_END,
-};
-
 static const struct option advise_options[] = {
-	VC_INPUT_LONG_OPTIONS,
-	{"output", required_argument, NULL, 'o'},
-	{"cpu-map", required_argument, NULL, OPT_CPU_MAP},
+	VC_MAP_CMD_LONG_OPTIONS,
 	{NULL, 0, NULL, 0},
 };
 
 static int
 set_advise_option(void *ctx, int c, const char *arg)
 {
-	struct options *o = ctx;
-
-	switch (c) {
-	case 'o':
-		return vc_cli_output(arg,
-				     VC_OUTPUT_BIT(VC_OUTPUT_YAML) |
-					     VC_OUTPUT_BIT(VC_OUTPUT_JSON) |
-					     VC_OUTPUT_BIT(VC_OUTPUT_TEXT),
-				     &o->format);
-	case OPT_CPU_MAP:
-		o->cpu_map = arg;
-		return 0;
-	}
-	return vc_input_option(&o->in, c, arg);
+	return vc_map_cmd_option(ctx, c, arg);
 }
 
 static int
 print_advice(enum vc_output f, const struct vc_advise *a)
 {
-	_autofree_ char *text = NULL;
-	size_t len = 0;
 	struct vc_out *out;
-	int rc;
 
-	if (f == VC_OUTPUT_TEXT) {
-		text = vc_advise_text(a);
-		return vc_cli_write_stdout(text, strlen(text));
-	}
+	if (f == VC_OUTPUT_TEXT)
+		return vc_cli_write_text(vc_advise_text(a));
 	out = vc_out_new(vc_cli_format(f));
 	vc_advise_write(out, a);
-	rc = vc_out_finish(out, &text, &len);
-	vc_out_free(out);
-	if (rc < 0) {
-		vc_err("cannot render the advice");
-		return rc;
-	}
-	return vc_cli_write_stdout(text, len);
+	return vc_cli_write_out(out, "advice");
 }
 
 static void
@@ -112,7 +71,7 @@ warn_advice(const struct vc_advise *a, enum vc_output f)
 }
 
 static enum vc_exit
-run_advise(struct options *o)
+run_advise(struct vc_map_cmd *o)
 {
 	struct vc_cpumap m = {0};
 	struct vc_cluster c = {0};
@@ -141,18 +100,18 @@ run_advise(struct options *o)
 int
 vc_cmd_advise(int argc, char **argv)
 {
-	struct options o = {.format = VC_OUTPUT_TEXT};
+	struct vc_map_cmd o;
 	const struct vc_cli cli = {
 		.subcommand = "advise",
 		.usage = usage_text,
-		.short_opts = VC_INPUT_SHORT_OPTS "o:",
+		.short_opts = VC_MAP_CMD_SHORT_OPTS,
 		.long_opts = advise_options,
 		.option = set_advise_option,
 		.ctx = &o,
 	};
 	int rc;
 
-	vc_input_init(&o.in);
+	vc_map_cmd_init(&o);
 	rc = vc_cli_parse(&cli, argc, argv);
 	if (rc == VC_CLI_RUN && optind < argc)
 		rc = vc_cli_usage_error("advise: unexpected argument '%s'", argv[optind]);

@@ -42,24 +42,13 @@ set_diff_option(void *ctx, int c, const char *arg)
 static int
 print_diff(enum vc_output f, const struct vc_diff *d)
 {
-	_autofree_ char *text = NULL;
-	size_t len = 0;
 	struct vc_out *out;
-	int rc;
 
-	if (f == VC_OUTPUT_TEXT) {
-		text = vc_diff_text(d);
-		return vc_cli_write_stdout(text, strlen(text));
-	}
+	if (f == VC_OUTPUT_TEXT)
+		return vc_cli_write_text(vc_diff_text(d));
 	out = vc_out_new(vc_cli_format(f));
 	vc_diff_write(out, d);
-	rc = vc_out_finish(out, &text, &len);
-	vc_out_free(out);
-	if (rc < 0) {
-		vc_err("cannot render the diff");
-		return rc;
-	}
-	return vc_cli_write_stdout(text, len);
+	return vc_cli_write_out(out, "diff");
 }
 
 static enum vc_exit

@@ -37,32 +37,19 @@ static const char usage_text[] =
 	"models for the node's arch, no list is given. `caps-probe -o yaml` on the\n"
 	"node lists libvirt's exact blockers.\n"
 	"\n" VC_INPUT_HELP "\n"
-	"Explain:\n"
-	"  -o, --output=FORMAT       text (default), yaml or json\n"
-	"      --cpu-map=DIR         libvirt's CPU map to derive missing features from\n"
-	"                            (default " VC_CPUMAP_DEFAULT_DIR "); the output\n"
-	"                            names the libvirt version it came from\n"
-	"\n" VC_CLI_COMMON_HELP "\n"
+	"Explain:\n" VC_MAP_CMD_HELP "\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 MODEL is usable on every node explained, 1 it is not on at\n"
 	"least one, 2 usage error, 3 bad input (file, JSON, YAML, kubeconfig, CPU\n"
 	"map, a NODE not in the input, no node carries capability labels), 4 API\n"
 	"failure, 5 standard output could not be written.\n";
 
-enum {
-	OPT_CPU_MAP = VC_OPT_INPUT_END,
-};
-
 static const struct option explain_options[] = {
-	VC_INPUT_LONG_OPTIONS,
-	{"output", required_argument, NULL, 'o'},
-	{"cpu-map", required_argument, NULL, OPT_CPU_MAP},
+	VC_MAP_CMD_LONG_OPTIONS,
 	{NULL, 0, NULL, 0},
 };
 
 struct explain_opts {
-	struct vc_input in;
-	enum vc_output format;
-	const char *cpu_map;
+	struct vc_map_cmd cmd;
 	const char *model;
 	struct vc_strv nodes;
 };
@@ -70,20 +57,7 @@ struct explain_opts {
 static int
 set_explain_option(void *ctx, int c, const char *arg)
 {
-	struct explain_opts *o = ctx;
-
-	switch (c) {
-	case 'o':
-		return vc_cli_output(arg,
-				     VC_OUTPUT_BIT(VC_OUTPUT_TEXT) |
-					     VC_OUTPUT_BIT(VC_OUTPUT_YAML) |
-					     VC_OUTPUT_BIT(VC_OUTPUT_JSON),
-				     &o->format);
-	case OPT_CPU_MAP:
-		o->cpu_map = arg;
-		return 0;
-	}
-	return vc_input_option(&o->in, c, arg);
+	return vc_map_cmd_option(&((struct explain_opts *)ctx)->cmd, c, arg);
 }
 
 /* MODEL must be something a cpu-model label can name; then the NODEs. */
@@ -101,27 +75,19 @@ check_operands(struct explain_opts *o, int argc, char **argv)
 					  o->model, why);
 	for (int i = optind + 1; i < argc; i++)
 		vc_strv_push(&o->nodes, argv[i]);
-	return vc_input_check(&o->in);
+	return vc_input_check(&o->cmd.in);
 }
 
 static int
 print_explain(enum vc_output f, const struct vc_explain *e)
 {
-	_autofree_ char *text = NULL;
-	size_t len = 0;
-	_autoout_ struct vc_out *out = NULL;
+	struct vc_out *out;
 
-	if (f == VC_OUTPUT_TEXT) {
-		text = vc_explain_text(e);
-		return vc_cli_write_stdout(text, strlen(text));
-	}
+	if (f == VC_OUTPUT_TEXT)
+		return vc_cli_write_text(vc_explain_text(e));
 	out = vc_out_new(vc_cli_format(f));
 	vc_explain_write(out, e);
-	if (vc_out_finish(out, &text, &len) < 0) {
-		vc_err("explain: cannot render the output");
-		return -EIO;
-	}
-	return vc_cli_write_stdout(text, len);
+	return vc_cli_write_out(out, "explanation");
 }
 
 /* Explain o->model on @c's nodes and print it. */
@@ -134,7 +100,7 @@ explain_cluster(const struct explain_opts *o, const struct vc_cpumap *map,
 
 	if (vc_explain_compute(c, map, o->model, &o->nodes, &e) < 0)
 		rc = VC_EXIT_DATA;
-	else if (print_explain(o->format, &e) < 0)
+	else if (print_explain(o->cmd.format, &e) < 0)
 		rc = VC_EXIT_OUTPUT;
 	else
 		rc = e.all_usable ? VC_EXIT_OK : VC_EXIT_LOSS;
@@ -148,7 +114,7 @@ explain_with_map(struct explain_opts *o, const struct vc_cpumap *map)
 {
 	struct vc_cluster c = {0};
 	struct vc_summary s = {0};
-	enum vc_exit rc = vc_input_load(&o->in, &c, &s);
+	enum vc_exit rc = vc_input_load(&o->cmd.in, &c, &s);
 
 	if (rc == VC_EXIT_OK)
 		rc = explain_cluster(o, map, &c);
@@ -164,7 +130,7 @@ run_explain(struct explain_opts *o)
 	struct vc_cpumap map = {0};
 	enum vc_exit rc = VC_EXIT_DATA;
 
-	if (vc_cpumap_load(o->cpu_map, &map) == 0)
+	if (vc_cpumap_load(o->cmd.cpu_map, &map) == 0)
 		rc = explain_with_map(o, &map);
 	vc_cpumap_clear(&map);
 	return rc;
@@ -173,23 +139,23 @@ run_explain(struct explain_opts *o)
 int
 vc_cmd_explain(int argc, char **argv)
 {
-	struct explain_opts o = {.format = VC_OUTPUT_TEXT};
+	struct explain_opts o = {0};
 	const struct vc_cli cli = {
 		.subcommand = "explain",
 		.usage = usage_text,
-		.short_opts = VC_INPUT_SHORT_OPTS "o:",
+		.short_opts = VC_MAP_CMD_SHORT_OPTS,
 		.long_opts = explain_options,
 		.option = set_explain_option,
 		.ctx = &o,
 	};
 	int rc;
 
-	vc_input_init(&o.in);
+	vc_map_cmd_init(&o.cmd);
 	rc = vc_cli_parse(&cli, argc, argv);
 	if (rc == VC_CLI_RUN)
 		rc = check_operands(&o, argc, argv);
 	rc = rc == VC_CLI_RUN ? run_explain(&o) : vc_cli_exit(rc);
 	vc_strv_clear(&o.nodes);
-	vc_input_clear(&o.in);
+	vc_input_clear(&o.cmd.in);
 	return rc;
 }

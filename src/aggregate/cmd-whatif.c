@@ -12,9 +12,7 @@
 #include "virt-caps/whatif.h"
 
 struct options {
-	struct vc_input in;
-	enum vc_output format;
-	const char *cpu_map;
+	struct vc_map_cmd cmd;
 	struct vc_strv remove;
 };
 
@@ -35,10 +33,7 @@ static const char usage_text[] =
 	"\n" VC_INPUT_HELP "\n"
 	"What-if:\n"
 	"      --remove=NODE         take NODE away (repeatable); a NODE the cluster\n"
-	"                            does not have is an error\n"
-	"  -o, --output=FORMAT       text (default), yaml or json\n"
-	"      --cpu-map=DIR         libvirt's CPU map to rank with (default\n"
-	"                            " VC_CPUMAP_DEFAULT_DIR ")\n"
+	"                            does not have is an error\n" VC_MAP_CMD_HELP
 	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 no model would leave global_caps, 1 a model would leave it,\n"
 	"2 usage error, 3 bad input (nodes, a file that is not a caps-probe node\n"
@@ -46,14 +41,11 @@ static const char usage_text[] =
 	"4 API failure, 5 standard output could not be written.\n";
 
 enum {
-	OPT_CPU_MAP = VC_OPT_INPUT_END,
-	OPT_REMOVE,
+	OPT_REMOVE = VC_OPT_MAP_CMD_END,
 };
 
 static const struct option whatif_options[] = {
-	VC_INPUT_LONG_OPTIONS,
-	{"output", required_argument, NULL, 'o'},
-	{"cpu-map", required_argument, NULL, OPT_CPU_MAP},
+	VC_MAP_CMD_LONG_OPTIONS,
 	{"remove", required_argument, NULL, OPT_REMOVE},
 	{NULL, 0, NULL, 0},
 };
@@ -63,21 +55,11 @@ set_whatif_option(void *ctx, int c, const char *arg)
 {
 	struct options *o = ctx;
 
-	switch (c) {
-	case 'o':
-		return vc_cli_output(arg,
-				     VC_OUTPUT_BIT(VC_OUTPUT_YAML) |
-					     VC_OUTPUT_BIT(VC_OUTPUT_JSON) |
-					     VC_OUTPUT_BIT(VC_OUTPUT_TEXT),
-				     &o->format);
-	case OPT_CPU_MAP:
-		o->cpu_map = arg;
-		return 0;
-	case OPT_REMOVE:
+	if (c == OPT_REMOVE) {
 		vc_strv_push(&o->remove, arg);
 		return 0;
 	}
-	return vc_input_option(&o->in, c, arg);
+	return vc_map_cmd_option(&o->cmd, c, arg);
 }
 
 static int
@@ -89,12 +71,12 @@ check_operands(struct options *o, int argc, char **argv)
 		return vc_cli_usage_error("what-if needs a node report or --remove NODE");
 	for (int i = optind; i < argc; i++)
 		stdin_uses += vc_is_stdin(argv[i]);
-	for (size_t i = 0; i < o->in.files.n; i++)
-		stdin_uses += vc_is_stdin(o->in.files.v[i]);
+	for (size_t i = 0; i < o->cmd.in.files.n; i++)
+		stdin_uses += vc_is_stdin(o->cmd.in.files.v[i]);
 	if (stdin_uses > 1)
 		return vc_cli_usage_error(
 			"what-if: standard input ('-') can be read only once");
-	return vc_input_check(&o->in);
+	return vc_input_check(&o->cmd.in);
 }
 
 /* Every report, before any node is listed: a bad file fails fast. */
@@ -118,26 +100,15 @@ read_reports(char **paths, int n, struct vc_node *nodes)
 static int
 print_whatif(enum vc_output f, const struct vc_whatif *w)
 {
-	_autofree_ char *text = NULL;
-	size_t len = 0;
 	struct vc_out *out;
-	int rc;
 
-	if (f == VC_OUTPUT_TEXT) {
-		text = vc_whatif_text(w);
-		return vc_cli_write_stdout(text, strlen(text));
-	}
+	if (f == VC_OUTPUT_TEXT)
+		return vc_cli_write_text(vc_whatif_text(w));
 	for (size_t i = 0; i < w->after.warnings.n; i++)
 		vc_warn("%s", w->after.warnings.v[i]);
 	out = vc_out_new(vc_cli_format(f));
 	vc_whatif_write(out, w);
-	rc = vc_out_finish(out, &text, &len);
-	vc_out_free(out);
-	if (rc < 0) {
-		vc_err("cannot render the what-if result");
-		return rc;
-	}
-	return vc_cli_write_stdout(text, len);
+	return vc_cli_write_out(out, "what-if result");
 }
 
 struct state {
@@ -183,10 +154,10 @@ run_whatif(struct options *o, struct state *st, char **paths)
 {
 	enum vc_exit rc;
 
-	if (vc_cpumap_load(o->cpu_map, &st->map) < 0 ||
+	if (vc_cpumap_load(o->cmd.cpu_map, &st->map) < 0 ||
 	    read_reports(paths, st->n_nodes, st->nodes) < 0)
 		return VC_EXIT_DATA;
-	rc = vc_input_load(&o->in, &st->c, &st->s);
+	rc = vc_input_load(&o->cmd.in, &st->c, &st->s);
 	if (rc != VC_EXIT_OK)
 		return rc;
 	vc_whatif_global_take(&st->c, &st->s, &st->before);
@@ -194,7 +165,7 @@ run_whatif(struct options *o, struct state *st, char **paths)
 	rc = change(o, st);
 	if (rc != VC_EXIT_OK)
 		return rc;
-	if (print_whatif(o->format, &st->w) < 0)
+	if (print_whatif(o->cmd.format, &st->w) < 0)
 		return VC_EXIT_OUTPUT;
 	return st->w.loss ? VC_EXIT_LOSS : VC_EXIT_OK;
 }
@@ -216,11 +187,11 @@ state_clear(struct state *st)
 int
 vc_cmd_whatif(int argc, char **argv)
 {
-	struct options o = {.format = VC_OUTPUT_TEXT};
+	struct options o = {0};
 	const struct vc_cli cli = {
 		.subcommand = "what-if",
 		.usage = usage_text,
-		.short_opts = VC_INPUT_SHORT_OPTS "o:",
+		.short_opts = VC_MAP_CMD_SHORT_OPTS,
 		.long_opts = whatif_options,
 		.option = set_whatif_option,
 		.ctx = &o,
@@ -228,7 +199,7 @@ vc_cmd_whatif(int argc, char **argv)
 	struct state st = {0};
 	int rc;
 
-	vc_input_init(&o.in);
+	vc_map_cmd_init(&o.cmd);
 	rc = vc_cli_parse(&cli, argc, argv);
 	if (rc == VC_CLI_RUN)
 		rc = check_operands(&o, argc, argv);
@@ -241,6 +212,6 @@ vc_cmd_whatif(int argc, char **argv)
 	}
 	state_clear(&st);
 	vc_strv_clear(&o.remove);
-	vc_input_clear(&o.in);
+	vc_input_clear(&o.cmd.in);
 	return rc;
 }

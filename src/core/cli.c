@@ -200,3 +200,26 @@ vc_cli_write_stdout(const char *text, size_t len)
 		return vc_cli_output_failed(errno ? errno : EIO);
 	return 0;
 }
+
+int
+vc_cli_write_out(struct vc_out *out, const char *what)
+{
+	_autofree_ char *text = NULL;
+	size_t len = 0;
+	int rc = vc_out_finish(out, &text, &len);
+
+	vc_out_free(out);
+	if (rc < 0) {
+		vc_err("cannot render the %s", what);
+		return rc;
+	}
+	return vc_cli_write_stdout(text, len);
+}
+
+int
+vc_cli_write_text(char *text)
+{
+	_autofree_ char *owned = text;
+
+	return vc_cli_write_stdout(owned, strlen(owned));
+}
