@@ -91,7 +91,11 @@ int vc_cli_write_stdout(const char *text, size_t len);
  */
 int vc_cli_write_out(struct vc_out *out, const char *what);
 
-/** vc_cli_write_stdout() of a whole string, which it takes and frees. */
+/**
+ * vc_cli_write_stdout() of a text for people, which it takes and frees:
+ * every byte a terminal could act on but LF is written as \xNN (escape.h),
+ * whatever input or map the text was made from.
+ */
 int vc_cli_write_text(char *text);
 
 /** Report a failed write of standard output once; returns -EIO. */

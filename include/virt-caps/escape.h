@@ -20,3 +20,5 @@
 void vc_buf_escaped(struct vc_buf *b, const char *s);
 /** @s escaped as vc_buf_escaped does, in a new string; NULL gives NULL. */
 char *vc_escape_text(const char *s);
+/** The same, but LF is kept: a whole text of lines, made safe at once. */
+char *vc_escape_lines(const char *s);

@@ -145,6 +145,23 @@ struct decoding {
 	bool quiet;
 };
 
+/*
+ * The API server admits only valid keys, a file anything: a model or
+ * feature name reaches terminals and the shell snippets advise prints.
+ * The prefix is known (classified); its name part must be a label name.
+ */
+static bool
+key_name_valid(const char *key, const char **why)
+{
+	const char *slash = strchr(key, '/');
+	const char *reason;
+
+	if (vc_label_name_valid(slash ? slash + 1 : key, &reason))
+		return true;
+	*why = reason;
+	return false;
+}
+
 /* Decode one label of the scheme; odd values are skipped with a warning. */
 static void
 decode_one(const struct decoding *d, const struct vc_label_ref *l)
@@ -165,6 +182,8 @@ decode_one(const struct decoding *d, const struct vc_label_ref *l)
 		why = "value is not \"true\"";
 	else if (kind_set[kind] && !*datum)
 		why = "empty name";
+	else if (kind_set[kind] && !key_name_valid(l->key, &why))
+		;
 	else if (kind_set[kind])
 		vc_bits_add(&d->sets[kind_set[kind] - 1], intern(c, datum));
 	else if (kind == VC_L_ARCH)

@@ -220,6 +220,7 @@ int
 vc_cli_write_text(char *text)
 {
 	_autofree_ char *owned = text;
+	_autofree_ char *safe = vc_escape_lines(owned);
 
-	return vc_cli_write_stdout(owned, strlen(owned));
+	return vc_cli_write_stdout(safe, strlen(safe));
 }

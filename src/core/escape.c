@@ -43,8 +43,8 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
-void
-vc_buf_escaped(struct vc_buf *b, const char *s)
+static void
+escape(struct vc_buf *b, const char *s, bool keep_lf)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -52,7 +52,7 @@ vc_buf_escaped(struct vc_buf *b, const char *s)
 		size_t run = 0, n;
 
 		/* Printable ASCII goes out in runs: the common case. */
-		while (p[run] >= 0x20 && p[run] < 0x7f)
+		while ((p[run] >= 0x20 && p[run] < 0x7f) || (keep_lf && p[run] == '\n'))
 			run++;
 		if (run) {
 			vc_buf_append(b, p, run);
@@ -69,6 +69,12 @@ vc_buf_escaped(struct vc_buf *b, const char *s)
 	}
 }
 
+void
+vc_buf_escaped(struct vc_buf *b, const char *s)
+{
+	escape(b, s, false);
+}
+
 char *
 vc_escape_text(const char *s)
 {
@@ -77,5 +83,14 @@ vc_escape_text(const char *s)
 	if (!s)
 		return NULL;
 	vc_buf_escaped(&b, s);
+	return vc_buf_steal(&b, NULL);
+}
+
+char *
+vc_escape_lines(const char *s)
+{
+	struct vc_buf b = {0};
+
+	escape(&b, s, true);
 	return vc_buf_steal(&b, NULL);
 }

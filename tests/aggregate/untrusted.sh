@@ -285,3 +285,31 @@ one_line_error "exec credential plugin ./plug.sh failed (exit status 7)"
 (cd "$TMP" && run 3 "$A" --kubeconfig cwd/kc)
 one_line_error "exec credential plugin cwd/plug.sh failed (exit status 7)"
 ok "a relative plugin command is shown without a doubled ./"
+
+# A -f file may carry label keys the API server would never admit: a model
+# name with shell syntax or ESC must not reach advise's kubectl snippet or
+# a terminal. Such a label is skipped with a warning (escaped); the rest
+# of the node is used.
+python3 - "$TEST_SRC_DIR/aggregate/cluster/amd-pool/nodes.json" "$TMP/evil-keys.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["items"] = d["items"][:2]
+ns = "libvirt.feature.node.kubernetes.io/"
+for it in d["items"]:
+    labels = it["metadata"]["labels"]
+    for k in [k for k in labels if "/cpu-model." in k]:
+        del labels[k]
+    labels[ns + "cpu-model.X'$(touch PWNED)'"] = "true"
+    labels[ns + "cpu-model.Esc\x1b[2J"] = "true"
+    labels[ns + "cpu-model.EPYC"] = "true"
+    labels[ns + "cpu-feature.bad;feature"] = "true"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+(cd "$TMP" && run 0 "$A" advise -f "$TMP/evil-keys.json" --cpu-map "$TEST_SRC_DIR/aggregate/cpumap-libvirt9")
+[ ! -e "$TMP/PWNED" ] || fail "a label key ran a command"
+grep -q "recommended: EPYC$" "$TMP/out" || fail "advise without the odd keys: $(cat "$TMP/out")"
+! grep -q -e "PWNED" -e "Esc" -e "bad;feature" "$TMP/out" || fail "an odd key reached advise's output: $(cat "$TMP/out")"
+grep -q "skipping label 'libvirt.feature.node.kubernetes.io/cpu-model.Esc\\\\x1b\[2J=true'" "$TMP/err" ||
+	fail "no escaped warning for the ESC key: $(cat "$TMP/err")"
+grep -q "cpu-model.X'\$(touch PWNED)'=true': name part" "$TMP/err" || fail "no warning for the shell key: $(cat "$TMP/err")"
+ok "label keys with invalid name parts (shell syntax, ESC) are skipped with an escaped warning, never printed by advise"

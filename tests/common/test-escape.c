@@ -26,6 +26,17 @@ START_TEST(escape_controls)
 }
 END_TEST
 
+START_TEST(escape_lines)
+{
+	_autofree_ char *got =
+		vc_escape_lines("pool a\n  x\tb \x1b[2J \xc2\x9b\x7f\r\n\\x41\n");
+
+	/* LF kept, everything else a terminal acts on escaped; an escape
+	 * already in the text (\x41 spelled out) is left as it is. */
+	ck_assert_str_eq(got, "pool a\n  x\\x09b \\x1b[2J \\xc2\\x9b\\x7f\\x0d\n\\x41\n");
+}
+END_TEST
+
 START_TEST(escape_utf8)
 {
 	/* Valid UTF-8 passes: é, €, U+10FFFF, and NBSP (U+00A0, first after C1). */
@@ -107,6 +118,7 @@ main(void)
 	test_log_fixture(t);
 	tcase_add_test(e, escape_controls);
 	tcase_add_test(e, escape_utf8);
+	tcase_add_test(e, escape_lines);
 	tcase_add_test(t, tree_depth_limit);
 	tcase_add_test(t, tree_strings_and_aliases);
 	suite_add_tcase(s, e);
