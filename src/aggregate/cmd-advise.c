@@ -56,9 +56,11 @@ print_advice(enum vc_output f, const struct vc_advise *a)
 
 	if (f == VC_OUTPUT_TEXT)
 		return vc_cli_write_text(vc_advise_text(a));
-	out = vc_out_new(vc_cli_format(f));
+	/* Streamed as the report is: with 10,000 nodes the document is a few
+	 * MiB (every node's gives_up), more than the rest of advise holds. */
+	out = vc_out_new_stream(vc_cli_format(f), stdout);
 	vc_advise_write(out, a);
-	return vc_cli_write_out(out, "advice");
+	return vc_cli_finish_stream(out);
 }
 
 static void
