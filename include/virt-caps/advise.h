@@ -101,8 +101,8 @@ const struct vc_advise_pool *vc_advise_find_pool(const struct vc_advise *b,
 
 /**
  * Free @a's per-node data (nodes, gives_up, no_common), which borrows from
- * the cluster's nodes: call it before the cluster loses a node. The
- * pools' counts and own strings stay, enough for what-if's comparison;
+ * the cluster's nodes: call it before the cluster loses a node. n_nodes,
+ * given_up and the pools' own strings stay, enough for what-if;
  * vc_advise_write() and vc_advise_text() must not be given @a after it.
  */
 void vc_advise_drop_nodes(struct vc_advise *a);
