@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "cpumap-private.h"
@@ -86,22 +87,31 @@ loader_clear(struct loader *l)
 
 /*
  * Read a map file whole. Only regular files: a FIFO or a device under a
- * --cpu-map DIR would block or never end.
+ * --cpu-map DIR would block or never end. The check is on the opened
+ * descriptor, so a file swapped after a check cannot slip through;
+ * O_NONBLOCK keeps the open itself from waiting for a FIFO's writer.
  */
 static int
 read_map_file(const char *path, size_t max, bool quiet_enoent, char **text, size_t *len)
 {
+	_autoclose_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	int rc;
 
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (fd < 0) {
+		rc = -errno;
+		if (!(rc == -ENOENT && quiet_enoent))
+			vc_err("%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		vc_err("%s: not a regular file", path);
 		return -EINVAL;
 	}
-	rc = vc_read_file(path, max, text, len);
+	rc = vc_read_fd(fd, max, text, len);
 	if (rc == -EFBIG)
 		vc_err("%s: larger than %zu bytes", path, max);
-	else if (rc < 0 && !(rc == -ENOENT && quiet_enoent))
+	else if (rc < 0)
 		vc_err("%s: %s", path, strerror(-rc));
 	return rc;
 }

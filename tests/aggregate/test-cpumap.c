@@ -2,6 +2,7 @@
 /* libvirt's CPU map: the real one on this machine and handmade ones. */
 #include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "test-common.h"
 
@@ -333,6 +334,27 @@ START_TEST(bad_files)
 }
 END_TEST
 
+/*
+ * A FIFO where a model file should be: refused at once, not read (a
+ * read would block until a writer came). alarm() turns a hang into a
+ * failure of this test instead of a stuck test run.
+ */
+START_TEST(fifo_model_file)
+{
+	_autofree_ char *dir = tmp_map("<include filename='x86_M.xml'/>", "<cpus/>");
+	_autofree_ char *file = xasprintf("%s/x86_M.xml", dir);
+	struct vc_cpumap m;
+
+	ck_assert_int_eq(unlink(file), 0);
+	ck_assert_int_eq(mkfifo(file, 0600), 0);
+	alarm(10);
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), -EINVAL);
+	alarm(0);
+	assert_one_error(file, "not a regular file");
+	test_rmtree(dir);
+}
+END_TEST
+
 /* A chain of @n models; @top_first names them so that the top sorts first. */
 static char *
 chain_xml(size_t n, bool top_first)
@@ -528,6 +550,7 @@ main(void)
 	tcase_add_test(fix, arch_without_models);
 	tcase_add_test(fix, bad_includes);
 	tcase_add_test(fix, bad_files);
+	tcase_add_test(fix, fifo_model_file);
 	tcase_add_test(fix, depth_cap);
 	tcase_add_test(fix, version_file);
 	tcase_add_test(fix, version_dpkg);
