@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "cpumap-private.h"
+#include "virt-caps/escape.h"
+#include "virt-caps/labels.h"
 #include "virt-caps/log.h"
 #include "virt-caps/xml.h"
 
@@ -21,6 +23,8 @@
  */
 #define MAP_MAX_DEPTH 32
 #define VERSION_MAX 64
+/* A model name that is no label name part still has a bound. */
+#define NAME_MAX_LEN 128
 
 /* A model as its file states it, before inheritance is resolved. */
 struct raw_model {
@@ -129,6 +133,53 @@ read_doc(const char *path, xmlDocPtr *doc)
 	return *doc ? 0 : -EINVAL;
 }
 
+/*
+ * Names of the map reach terminals and the kubectl snippets advise
+ * prints. Features and vendors become label name parts, so they must be
+ * valid ones. Model names are only looked up (a node's labels, explain's
+ * argument): libvirt's own include two that no label can carry ("FT-2000+",
+ * "ThunderX2 99xx"), so printable ASCII is enough for them (such models
+ * are dropped once resolved, see drop_unlabelable).
+ */
+static bool
+printable_name(const char *name, const char **why)
+{
+	if (strlen(name) > NAME_MAX_LEN) {
+		*why = "longer than 128 characters"; /* NAME_MAX_LEN */
+		return false;
+	}
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e) {
+			*why = "not printable ASCII";
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Refuse @name unless it is valid (@strict: a label name part), escaped
+ * in the message as it may hold anything. @model: the model @name
+ * belongs to, NULL for a model's own name or a top-level <feature>.
+ */
+static int
+check_name(const char *file, const char *model, const char *what, const char *name,
+	   bool strict)
+{
+	_autofree_ char *esc = NULL;
+	const char *why;
+
+	if (strict ? vc_label_name_valid(name, &why) : printable_name(name, &why))
+		return 0;
+	esc = vc_escape_text(name);
+	if (model)
+		vc_err("%s: model '%s': %s name '%s' is refused: %s", file, model, what,
+		       esc, why);
+	else
+		vc_err("%s: %s name '%s' is refused: %s", file, what, esc, why);
+	return -EINVAL;
+}
+
 /* Store @val in *@slot, refusing a second <vendor> or parent <model>. */
 static int
 set_once(const struct raw_model *r, char **slot, char **val, const char *what)
@@ -156,6 +207,9 @@ parse_model_child(struct raw_model *r, xmlNodePtr c)
 		       (const char *)c->name);
 		return -EINVAL;
 	}
+	if (check_name(r->file, r->name, (const char *)c->name, name,
+		       !is_elem(c, "model")) < 0)
+		return -EINVAL;
 	if (is_elem(c, "feature")) {
 		vc_strv_push_owned(&r->features, steal(&name));
 		return 0;
@@ -181,6 +235,8 @@ parse_model(struct loader *l, xmlNodePtr n, const char *file)
 		vc_err("%s: <model> without a name", file);
 		return -EINVAL;
 	}
+	if (check_name(file, NULL, "model", r->name, false) < 0)
+		return -EINVAL;
 	for (xmlNodePtr c = n->children; c; c = c->next)
 		if ((rc = parse_model_child(r, c)) < 0)
 			return rc;
@@ -197,6 +253,8 @@ parse_feature(struct loader *l, xmlNodePtr n, const char *file)
 		vc_err("%s: <feature> without a name", file);
 		return -EINVAL;
 	}
+	if (check_name(file, NULL, "feature", name, true) < 0)
+		return -EINVAL;
 	if (streq(migratable, "no"))
 		vc_strv_push_owned(&l->arch->not_migratable, steal(&name));
 	return 0;
@@ -323,6 +381,31 @@ copy_parent(struct loader *l, size_t i, unsigned depth)
 	return 0;
 }
 
+static void model_clear(struct vc_cpumap_model *mo);
+
+/*
+ * A model whose name no label can carry is on no node: it is kept while
+ * resolving (another model may extend it), then dropped, so that no
+ * output ever prints its name.
+ */
+static void
+drop_unlabelable(struct vc_cpumap_arch *a)
+{
+	size_t out = 0;
+	const char *why;
+
+	for (size_t i = 0; i < a->n_models; i++) {
+		if (vc_label_name_valid(a->models[i].name, &why)) {
+			a->models[out++] = a->models[i];
+			continue;
+		}
+		vc_debug("CPU map, arch %s: model '%s' left out: %s", a->name,
+			 a->models[i].name, why);
+		model_clear(&a->models[i]);
+	}
+	a->n_models = out;
+}
+
 /* All of an arch's files are read: sort, refuse duplicates, resolve. */
 static int
 resolve_all(struct loader *l)
@@ -345,6 +428,7 @@ resolve_all(struct loader *l)
 	for (size_t i = 0; i < l->n_raw; i++)
 		if ((rc = resolve(l, i, 0)) < 0)
 			return rc;
+	drop_unlabelable(a);
 	vc_strv_sort_uniq(&a->not_migratable);
 	return 0;
 }
