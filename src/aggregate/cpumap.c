@@ -23,6 +23,13 @@
  */
 #define MAP_MAX_DEPTH 32
 #define VERSION_MAX 64
+/*
+ * Features of all models once inheritance is resolved, over all archs:
+ * each model holds its own copy of its ancestors' features, so a small
+ * hostile map (one big model extended many times) would otherwise grow
+ * memory with models x features. libvirt 9.0's map totals 2,655.
+ */
+#define MAP_MAX_FEATURES 1000000
 /* A model name that is no label name part still has a bound. */
 #define NAME_MAX_LEN 128
 
@@ -42,6 +49,7 @@ struct loader {
 	const char *dir;
 	const char *index;    /* DIR/index.xml, for messages */
 	size_t n_files;       /* over all archs, against MAP_MAX_FILES */
+	size_t n_features;    /* resolved, over all archs: MAP_MAX_FEATURES */
 	struct vc_strv files; /* the paths read, owned: raw models point into them */
 	struct vc_cpumap_arch *arch;
 	struct raw_model *raw;
@@ -347,6 +355,7 @@ resolve(struct loader *l, size_t i, unsigned depth)
 	if (r->parent && (rc = copy_parent(l, i, depth)) < 0)
 		return rc;
 	vc_strv_sort_uniq(&m->features);
+	l->n_features += m->features.n;
 	r->state = RAW_DONE;
 	return 0;
 }
@@ -374,6 +383,12 @@ copy_parent(struct loader *l, size_t i, unsigned depth)
 		return too_deep(r);
 	r->ancestors = p->ancestors + 1;
 	pm = &l->arch->models[p - l->raw];
+	/* Before copying: the bound is on memory, not just on the result. */
+	if (l->n_features + m->features.n + pm->features.n > MAP_MAX_FEATURES) {
+		vc_err("%s: more than %d features over all models once inheritance is resolved (at model '%s' in %s)",
+		       l->index, MAP_MAX_FEATURES, r->name, r->file);
+		return -EFBIG;
+	}
 	if (!m->vendor)
 		m->vendor = xstrdup(pm->vendor);
 	for (size_t f = 0; f < pm->features.n; f++)

@@ -401,6 +401,49 @@ START_TEST(unlabelable_model)
 }
 END_TEST
 
+/* Models that each inherit many features: refused past the bound. */
+START_TEST(feature_cap)
+{
+	struct vc_buf b = {0};
+	_autofree_ char *xml = NULL;
+	_autofree_ char *dir = NULL;
+	_autofree_ char *index = NULL;
+	struct vc_cpumap m;
+
+	vc_buf_printf(&b, "<cpus><model name='Big'>");
+	for (int i = 0; i < 2000; i++)
+		vc_buf_printf(&b, "<feature name='f%d'/>", i);
+	vc_buf_printf(&b, "</model>");
+	/* 500 children: 1,002,000 resolved features, 2,000 over the cap. */
+	for (int i = 0; i < 500; i++)
+		vc_buf_printf(&b, "<model name='C%d'><model name='Big'/></model>", i);
+	vc_buf_printf(&b, "</cpus>");
+	xml = vc_buf_steal(&b, NULL);
+	dir = tmp_map("<include filename='x86_M.xml'/>", xml);
+	index = xasprintf("%s/index.xml", dir);
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), -EFBIG);
+	assert_one_error(index, "more than 1000000 features");
+	test_rmtree(dir);
+}
+END_TEST
+
+/* The real map is far from that bound: print its total to show it. */
+START_TEST(real_map_feature_total)
+{
+	struct vc_cpumap m;
+	size_t total = 0;
+
+	ck_assert_int_eq(vc_cpumap_load(REAL_MAP, &m), 0);
+	for (size_t a = 0; a < m.n_archs; a++)
+		for (size_t i = 0; i < m.archs[a].n_models; i++)
+			total += m.archs[a].models[i].features.n;
+	printf("real map: %zu resolved features over all models (cap 1000000)\n", total);
+	ck_assert_uint_gt(total, 0);
+	ck_assert_uint_lt(total, 1000000 / 10);
+	vc_cpumap_clear(&m);
+}
+END_TEST
+
 /* A chain of @n models; @top_first names them so that the top sorts first. */
 static char *
 chain_xml(size_t n, bool top_first)
@@ -584,6 +627,7 @@ main(void)
 		tcase_add_test(real, real_map_x86);
 		tcase_add_test(real, real_map_other_archs);
 		tcase_add_test(real, real_map_version);
+		tcase_add_test(real, real_map_feature_total);
 		suite_add_tcase(s, real);
 	} else {
 		printf("skipping the real-map tests: no %s/index.xml (libvirt0 not installed)\n",
@@ -598,6 +642,7 @@ main(void)
 	tcase_add_test(fix, bad_files);
 	tcase_add_test(fix, fifo_model_file);
 	tcase_add_test(fix, unlabelable_model);
+	tcase_add_test(fix, feature_cap);
 	tcase_add_test(fix, depth_cap);
 	tcase_add_test(fix, version_file);
 	tcase_add_test(fix, version_dpkg);
