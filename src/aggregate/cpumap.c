@@ -15,6 +15,11 @@
 
 /* libvirt's largest map file (x86_features.xml) is about 20 KiB. */
 #define MAP_MAX_FILE (4u << 20)
+/*
+ * Bytes of all files read (index.xml included): libvirt 9.0's map is
+ * 360 KiB; this bounds the time a hostile map takes to parse.
+ */
+#define MAP_MAX_BYTES (64u << 20)
 /* libvirt 11 includes about 200 files: room to grow, a bound for a hostile DIR. */
 #define MAP_MAX_FILES 4096
 /*
@@ -50,6 +55,8 @@ struct loader {
 	const char *index;    /* DIR/index.xml, for messages */
 	size_t n_files;       /* over all archs, against MAP_MAX_FILES */
 	size_t n_features;    /* resolved, over all archs: MAP_MAX_FEATURES */
+	size_t n_bytes;       /* read, over all files: MAP_MAX_BYTES */
+	size_t arch_files;    /* l->files of the current arch start here */
 	struct vc_strv files; /* the paths read, owned: raw models point into them */
 	struct vc_cpumap_arch *arch;
 	struct raw_model *raw;
@@ -129,7 +136,7 @@ read_map_file(const char *path, size_t max, bool quiet_enoent, char **text, size
 }
 
 static int
-read_doc(const char *path, xmlDocPtr *doc)
+read_doc(struct loader *l, const char *path, xmlDocPtr *doc)
 {
 	_autofree_ char *text = NULL;
 	size_t len = 0;
@@ -137,6 +144,12 @@ read_doc(const char *path, xmlDocPtr *doc)
 
 	if (rc < 0)
 		return rc;
+	l->n_bytes += len;
+	if (l->n_bytes > MAP_MAX_BYTES) {
+		vc_err("%s: the map's files hold more than %u MiB (at %s)", l->index,
+		       MAP_MAX_BYTES >> 20, path);
+		return -EFBIG;
+	}
 	*doc = vc_xml_parse(text, len, path, "cpus");
 	return *doc ? 0 : -EINVAL;
 }
@@ -273,7 +286,7 @@ static int
 parse_file(struct loader *l, const char *path)
 {
 	_autoxmldoc_ xmlDocPtr doc = NULL;
-	int rc = read_doc(path, &doc);
+	int rc = read_doc(l, path, &doc);
 
 	if (rc < 0)
 		return rc;
@@ -303,6 +316,14 @@ load_include(struct loader *l, xmlNodePtr inc)
 		return -EINVAL;
 	}
 	vc_strv_push_owned(&l->files, xasprintf("%s/%s", l->dir, name));
+	/* Its models would be defined twice: say why, before reading it again. */
+	for (size_t i = l->arch_files; i + 1 < l->files.n; i++) {
+		if (streq(l->files.v[i], l->files.v[l->files.n - 1])) {
+			vc_err("%s: '%s' is included twice in arch '%s'", l->index,
+			       l->files.v[i], l->arch->name);
+			return -EINVAL;
+		}
+	}
 	return parse_file(l, l->files.v[l->files.n - 1]);
 }
 
@@ -460,6 +481,7 @@ load_arch(struct loader *l, xmlXPathContextPtr ctx, xmlNodePtr node)
 		vc_err("%s: <arch> without a name", l->index);
 		return -EINVAL;
 	}
+	l->arch_files = l->files.n;
 	for (size_t i = 0; i < vc_xml_count(inc); i++)
 		if ((rc = load_include(l, inc->nodesetval->nodeTab[i])) < 0)
 			return rc;
@@ -510,7 +532,7 @@ load_index(struct vc_cpumap *m)
 	_autoxmldoc_ xmlDocPtr doc = NULL;
 	_autoxpathctx_ xmlXPathContextPtr ctx = NULL;
 	_cleanup_(loader_clear) struct loader l = {.dir = m->dir, .index = index};
-	int rc = read_doc(index, &doc);
+	int rc = read_doc(&l, index, &doc);
 
 	if (rc < 0)
 		return rc;

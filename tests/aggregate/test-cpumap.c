@@ -444,6 +444,55 @@ START_TEST(real_map_feature_total)
 }
 END_TEST
 
+/* One file included twice in an arch (4,096 times took 166 s and 7 GB). */
+START_TEST(include_twice)
+{
+	_autofree_ char *dir =
+		tmp_map("<include filename='x86_M.xml'/><include filename='x86_M.xml'/>",
+			"<cpus><model name='A'/></cpus>");
+	_autofree_ char *index = xasprintf("%s/index.xml", dir);
+	struct vc_cpumap m;
+
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), -EINVAL);
+	assert_one_error(index, "x86_M.xml' is included twice");
+	test_rmtree(dir);
+}
+END_TEST
+
+/*
+ * 17 names for one file of almost 4 MiB (hard links: little disk): each
+ * file is under the per-file bound, together they pass 64 MiB.
+ */
+START_TEST(total_bytes_cap)
+{
+	struct vc_buf inc = {0};
+	_autofree_ char *big = xzalloc(4u << 20);
+	_autofree_ char *includes = NULL;
+	_autofree_ char *dir = NULL;
+	_autofree_ char *file = NULL;
+	_autofree_ char *index = NULL;
+	struct vc_cpumap m;
+
+	memset(big, ' ', (4u << 20) - 1);
+	memcpy(big, "<cpus>", 6);
+	memcpy(big + (4u << 20) - 8, "</cpus>", 7);
+	for (int i = 0; i < 17; i++)
+		vc_buf_printf(&inc, "<include filename='x86_%d.xml'/>", i);
+	includes = vc_buf_steal(&inc, NULL);
+	dir = tmp_map(includes, big);
+	file = xasprintf("%s/x86_M.xml", dir);
+	for (int i = 0; i < 17; i++) {
+		_autofree_ char *link_name = xasprintf("%s/x86_%d.xml", dir, i);
+
+		ck_assert_int_eq(link(file, link_name), 0);
+	}
+	index = xasprintf("%s/index.xml", dir);
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), -EFBIG);
+	assert_one_error(index, "more than 64 MiB");
+	test_rmtree(dir);
+}
+END_TEST
+
 /* A chain of @n models; @top_first names them so that the top sorts first. */
 static char *
 chain_xml(size_t n, bool top_first)
@@ -643,6 +692,8 @@ main(void)
 	tcase_add_test(fix, fifo_model_file);
 	tcase_add_test(fix, unlabelable_model);
 	tcase_add_test(fix, feature_cap);
+	tcase_add_test(fix, include_twice);
+	tcase_add_test(fix, total_bytes_cap);
 	tcase_add_test(fix, depth_cap);
 	tcase_add_test(fix, version_file);
 	tcase_add_test(fix, version_dpkg);
