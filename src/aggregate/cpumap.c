@@ -767,6 +767,23 @@ vc_cpumap_load(const char *dir, struct vc_cpumap *m)
 	return 0;
 }
 
+char *
+vc_cpumap_describe(const struct vc_cpumap *m)
+{
+	const char *dir = m->dir ? m->dir : VC_CPUMAP_DEFAULT_DIR;
+	_autofree_ char *s = NULL;
+
+	if (m->libvirt_version)
+		s = xasprintf("CPU map %s (libvirt %s, from %s)", dir, m->libvirt_version,
+			      m->version_from ? m->version_from : "?");
+	else
+		s = xasprintf(
+			"CPU map %s (libvirt version unknown: add %s/libvirt-version)",
+			dir, dir);
+	/* DIR comes from the command line, the dpkg part from dpkg's files. */
+	return vc_escape_text(s);
+}
+
 /* libvirt's arch names and the map's arch that serves each. */
 static const char *
 map_arch_name(const char *arch)

@@ -493,6 +493,33 @@ START_TEST(total_bytes_cap)
 }
 END_TEST
 
+/* One wording of the map's provenance, known version or not. */
+START_TEST(describe)
+{
+	_autofree_ char *dir = fixture("inherit");
+	_autofree_ char *tmp = tmp_map("<include filename='x86_M.xml'/>", "<cpus/>");
+	_autofree_ char *want = xasprintf(
+		"CPU map %s (libvirt 10.0.0, from %s/libvirt-version)", dir, dir);
+	_autofree_ char *want_unknown = xasprintf(
+		"CPU map %s (libvirt version unknown: add %s/libvirt-version)", tmp, tmp);
+	_autofree_ char *got = NULL;
+	_autofree_ char *got_unknown = NULL;
+	struct vc_cpumap m;
+
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), 0);
+	got = vc_cpumap_describe(&m);
+	ck_assert_str_eq(got, want);
+	vc_cpumap_clear(&m);
+	vc_cpumap_set_dpkg_admindir(tmp); /* no dpkg database: version unknown */
+	ck_assert_int_eq(vc_cpumap_load(tmp, &m), 0);
+	vc_cpumap_set_dpkg_admindir(NULL);
+	got_unknown = vc_cpumap_describe(&m);
+	ck_assert_str_eq(got_unknown, want_unknown);
+	vc_cpumap_clear(&m);
+	test_rmtree(tmp);
+}
+END_TEST
+
 /* A chain of @n models; @top_first names them so that the top sorts first. */
 static char *
 chain_xml(size_t n, bool top_first)
@@ -693,6 +720,7 @@ main(void)
 	tcase_add_test(fix, unlabelable_model);
 	tcase_add_test(fix, feature_cap);
 	tcase_add_test(fix, include_twice);
+	tcase_add_test(fix, describe);
 	tcase_add_test(fix, total_bytes_cap);
 	tcase_add_test(fix, depth_cap);
 	tcase_add_test(fix, version_file);
