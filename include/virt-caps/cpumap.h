@@ -64,4 +64,12 @@ const struct vc_cpumap_model *vc_cpumap_model(const struct vc_cpumap_arch *a,
 /** False when @a's map marks @feature migratable='no'. */
 bool vc_cpumap_migratable(const struct vc_cpumap_arch *a, const char *feature);
 
+/**
+ * The map's provenance in one wording for every text output: "CPU map DIR
+ * (libvirt 9.0.0, from dpkg: libvirt0 9.0.0-4+deb12u2)", or "CPU map DIR
+ * (libvirt version unknown: add DIR/libvirt-version)"; escaped for a
+ * terminal. Only dir, libvirt_version and version_from are read.
+ */
+char *vc_cpumap_describe(const struct vc_cpumap *m);
+
 void vc_cpumap_clear(struct vc_cpumap *m);

@@ -146,6 +146,8 @@ double vc_monotonic_s(void);
  * (vc_free_secret).
  */
 int vc_read_file(const char *path, size_t max, char **out, size_t *len);
+/** vc_read_file on an open descriptor (read to its end, not closed). */
+int vc_read_fd(int fd, size_t max, char **out, size_t *len);
 
 /*
  * Every file argument of the programs takes "-" for standard input:

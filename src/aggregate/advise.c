@@ -767,10 +767,12 @@ vc_advise_text(const struct vc_advise *a)
 {
 	struct vc_buf b = {0};
 	bool wide = vc_advise_cluster_wide(a);
+	_autofree_ char *map = vc_cpumap_describe(
+		&(struct vc_cpumap){.dir = a->map_dir,
+				    .libvirt_version = a->map_version,
+				    .version_from = a->map_version_from});
 
-	vc_buf_printf(&b, "CPU map: %s (libvirt %s, version from %s)\n", a->map_dir,
-		      a->map_version ? a->map_version : "unknown",
-		      a->map_version_from ? a->map_version_from : "nowhere");
+	vc_buf_printf(&b, "%s\n", map);
 	for (size_t i = 0; i < a->n_pools; i++)
 		text_pool(&b, &a->pools[i], wide);
 	if (!wide && a->n_pools)

@@ -12,6 +12,22 @@ vc_map_cmd_init(struct vc_map_cmd *m)
 	vc_input_init(&m->in);
 }
 
+/*
+ * An empty DIR would read "/index.xml"; a second --cpu-map would silently
+ * replace the first, so the report could rank with a map the user did
+ * not mean.
+ */
+static int
+set_cpu_map(struct vc_map_cmd *m, const char *arg)
+{
+	if (m->cpu_map)
+		return vc_cli_usage_error("--cpu-map given twice");
+	if (strempty(arg))
+		return vc_cli_usage_error("--cpu-map needs a directory");
+	m->cpu_map = arg;
+	return 0;
+}
+
 int
 vc_map_cmd_option(struct vc_map_cmd *m, int c, const char *arg)
 {
@@ -23,8 +39,7 @@ vc_map_cmd_option(struct vc_map_cmd *m, int c, const char *arg)
 					     VC_OUTPUT_BIT(VC_OUTPUT_JSON),
 				     &m->format);
 	case VC_OPT_CPU_MAP:
-		m->cpu_map = arg;
-		return 0;
+		return set_cpu_map(m, arg);
 	}
 	return vc_input_option(&m->in, c, arg);
 }

@@ -4,14 +4,22 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "cpumap-private.h"
+#include "virt-caps/escape.h"
+#include "virt-caps/labels.h"
 #include "virt-caps/log.h"
 #include "virt-caps/xml.h"
 
 /* libvirt's largest map file (x86_features.xml) is about 20 KiB. */
 #define MAP_MAX_FILE (4u << 20)
+/*
+ * Bytes of all files read (index.xml included): libvirt 9.0's map is
+ * 360 KiB; this bounds the time a hostile map takes to parse.
+ */
+#define MAP_MAX_BYTES (64u << 20)
 /* libvirt 11 includes about 200 files: room to grow, a bound for a hostile DIR. */
 #define MAP_MAX_FILES 4096
 /*
@@ -20,6 +28,15 @@
  */
 #define MAP_MAX_DEPTH 32
 #define VERSION_MAX 64
+/*
+ * Features of all models once inheritance is resolved, over all archs:
+ * each model holds its own copy of its ancestors' features, so a small
+ * hostile map (one big model extended many times) would otherwise grow
+ * memory with models x features. libvirt 9.0's map totals 2,655.
+ */
+#define MAP_MAX_FEATURES 1000000
+/* A model name that is no label name part still has a bound. */
+#define NAME_MAX_LEN 128
 
 /* A model as its file states it, before inheritance is resolved. */
 struct raw_model {
@@ -37,6 +54,9 @@ struct loader {
 	const char *dir;
 	const char *index;    /* DIR/index.xml, for messages */
 	size_t n_files;       /* over all archs, against MAP_MAX_FILES */
+	size_t n_features;    /* resolved, over all archs: MAP_MAX_FEATURES */
+	size_t n_bytes;       /* read, over all files: MAP_MAX_BYTES */
+	size_t arch_files;    /* l->files of the current arch start here */
 	struct vc_strv files; /* the paths read, owned: raw models point into them */
 	struct vc_cpumap_arch *arch;
 	struct raw_model *raw;
@@ -86,28 +106,37 @@ loader_clear(struct loader *l)
 
 /*
  * Read a map file whole. Only regular files: a FIFO or a device under a
- * --cpu-map DIR would block or never end.
+ * --cpu-map DIR would block or never end. The check is on the opened
+ * descriptor, so a file swapped after a check cannot slip through;
+ * O_NONBLOCK keeps the open itself from waiting for a FIFO's writer.
  */
 static int
 read_map_file(const char *path, size_t max, bool quiet_enoent, char **text, size_t *len)
 {
+	_autoclose_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	int rc;
 
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (fd < 0) {
+		rc = -errno;
+		if (!(rc == -ENOENT && quiet_enoent))
+			vc_err("%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		vc_err("%s: not a regular file", path);
 		return -EINVAL;
 	}
-	rc = vc_read_file(path, max, text, len);
+	rc = vc_read_fd(fd, max, text, len);
 	if (rc == -EFBIG)
 		vc_err("%s: larger than %zu bytes", path, max);
-	else if (rc < 0 && !(rc == -ENOENT && quiet_enoent))
+	else if (rc < 0)
 		vc_err("%s: %s", path, strerror(-rc));
 	return rc;
 }
 
 static int
-read_doc(const char *path, xmlDocPtr *doc)
+read_doc(struct loader *l, const char *path, xmlDocPtr *doc)
 {
 	_autofree_ char *text = NULL;
 	size_t len = 0;
@@ -115,8 +144,61 @@ read_doc(const char *path, xmlDocPtr *doc)
 
 	if (rc < 0)
 		return rc;
+	l->n_bytes += len;
+	if (l->n_bytes > MAP_MAX_BYTES) {
+		vc_err("%s: the map's files hold more than %u MiB (at %s)", l->index,
+		       MAP_MAX_BYTES >> 20, path);
+		return -EFBIG;
+	}
 	*doc = vc_xml_parse(text, len, path, "cpus");
 	return *doc ? 0 : -EINVAL;
+}
+
+/*
+ * Names of the map reach terminals and the kubectl snippets advise
+ * prints. Features and vendors become label name parts, so they must be
+ * valid ones. Model names are only looked up (a node's labels, explain's
+ * argument): libvirt's own include two that no label can carry ("FT-2000+",
+ * "ThunderX2 99xx"), so printable ASCII is enough for them (such models
+ * are dropped once resolved, see drop_unlabelable).
+ */
+static bool
+printable_name(const char *name, const char **why)
+{
+	if (strlen(name) > NAME_MAX_LEN) {
+		*why = "longer than 128 characters"; /* NAME_MAX_LEN */
+		return false;
+	}
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e) {
+			*why = "not printable ASCII";
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Refuse @name unless it is valid (@strict: a label name part), escaped
+ * in the message as it may hold anything. @model: the model @name
+ * belongs to, NULL for a model's own name or a top-level <feature>.
+ */
+static int
+check_name(const char *file, const char *model, const char *what, const char *name,
+	   bool strict)
+{
+	_autofree_ char *esc = NULL;
+	const char *why;
+
+	if (strict ? vc_label_name_valid(name, &why) : printable_name(name, &why))
+		return 0;
+	esc = vc_escape_text(name);
+	if (model)
+		vc_err("%s: model '%s': %s name '%s' is refused: %s", file, model, what,
+		       esc, why);
+	else
+		vc_err("%s: %s name '%s' is refused: %s", file, what, esc, why);
+	return -EINVAL;
 }
 
 /* Store @val in *@slot, refusing a second <vendor> or parent <model>. */
@@ -146,6 +228,9 @@ parse_model_child(struct raw_model *r, xmlNodePtr c)
 		       (const char *)c->name);
 		return -EINVAL;
 	}
+	if (check_name(r->file, r->name, (const char *)c->name, name,
+		       !is_elem(c, "model")) < 0)
+		return -EINVAL;
 	if (is_elem(c, "feature")) {
 		vc_strv_push_owned(&r->features, steal(&name));
 		return 0;
@@ -171,6 +256,8 @@ parse_model(struct loader *l, xmlNodePtr n, const char *file)
 		vc_err("%s: <model> without a name", file);
 		return -EINVAL;
 	}
+	if (check_name(file, NULL, "model", r->name, false) < 0)
+		return -EINVAL;
 	for (xmlNodePtr c = n->children; c; c = c->next)
 		if ((rc = parse_model_child(r, c)) < 0)
 			return rc;
@@ -187,6 +274,8 @@ parse_feature(struct loader *l, xmlNodePtr n, const char *file)
 		vc_err("%s: <feature> without a name", file);
 		return -EINVAL;
 	}
+	if (check_name(file, NULL, "feature", name, true) < 0)
+		return -EINVAL;
 	if (streq(migratable, "no"))
 		vc_strv_push_owned(&l->arch->not_migratable, steal(&name));
 	return 0;
@@ -197,7 +286,7 @@ static int
 parse_file(struct loader *l, const char *path)
 {
 	_autoxmldoc_ xmlDocPtr doc = NULL;
-	int rc = read_doc(path, &doc);
+	int rc = read_doc(l, path, &doc);
 
 	if (rc < 0)
 		return rc;
@@ -227,6 +316,14 @@ load_include(struct loader *l, xmlNodePtr inc)
 		return -EINVAL;
 	}
 	vc_strv_push_owned(&l->files, xasprintf("%s/%s", l->dir, name));
+	/* Its models would be defined twice: say why, before reading it again. */
+	for (size_t i = l->arch_files; i + 1 < l->files.n; i++) {
+		if (streq(l->files.v[i], l->files.v[l->files.n - 1])) {
+			vc_err("%s: '%s' is included twice in arch '%s'", l->index,
+			       l->files.v[i], l->arch->name);
+			return -EINVAL;
+		}
+	}
 	return parse_file(l, l->files.v[l->files.n - 1]);
 }
 
@@ -279,6 +376,7 @@ resolve(struct loader *l, size_t i, unsigned depth)
 	if (r->parent && (rc = copy_parent(l, i, depth)) < 0)
 		return rc;
 	vc_strv_sort_uniq(&m->features);
+	l->n_features += m->features.n;
 	r->state = RAW_DONE;
 	return 0;
 }
@@ -306,11 +404,42 @@ copy_parent(struct loader *l, size_t i, unsigned depth)
 		return too_deep(r);
 	r->ancestors = p->ancestors + 1;
 	pm = &l->arch->models[p - l->raw];
+	/* Before copying: the bound is on memory, not just on the result. */
+	if (l->n_features + m->features.n + pm->features.n > MAP_MAX_FEATURES) {
+		vc_err("%s: more than %d features over all models once inheritance is resolved (at model '%s' in %s)",
+		       l->index, MAP_MAX_FEATURES, r->name, r->file);
+		return -EFBIG;
+	}
 	if (!m->vendor)
 		m->vendor = xstrdup(pm->vendor);
 	for (size_t f = 0; f < pm->features.n; f++)
 		vc_strv_push(&m->features, pm->features.v[f]);
 	return 0;
+}
+
+static void model_clear(struct vc_cpumap_model *mo);
+
+/*
+ * A model whose name no label can carry is on no node: it is kept while
+ * resolving (another model may extend it), then dropped, so that no
+ * output ever prints its name.
+ */
+static void
+drop_unlabelable(struct vc_cpumap_arch *a)
+{
+	size_t out = 0;
+	const char *why;
+
+	for (size_t i = 0; i < a->n_models; i++) {
+		if (vc_label_name_valid(a->models[i].name, &why)) {
+			a->models[out++] = a->models[i];
+			continue;
+		}
+		vc_debug("CPU map, arch %s: model '%s' left out: %s", a->name,
+			 a->models[i].name, why);
+		model_clear(&a->models[i]);
+	}
+	a->n_models = out;
 }
 
 /* All of an arch's files are read: sort, refuse duplicates, resolve. */
@@ -335,6 +464,7 @@ resolve_all(struct loader *l)
 	for (size_t i = 0; i < l->n_raw; i++)
 		if ((rc = resolve(l, i, 0)) < 0)
 			return rc;
+	drop_unlabelable(a);
 	vc_strv_sort_uniq(&a->not_migratable);
 	return 0;
 }
@@ -351,6 +481,7 @@ load_arch(struct loader *l, xmlXPathContextPtr ctx, xmlNodePtr node)
 		vc_err("%s: <arch> without a name", l->index);
 		return -EINVAL;
 	}
+	l->arch_files = l->files.n;
 	for (size_t i = 0; i < vc_xml_count(inc); i++)
 		if ((rc = load_include(l, inc->nodesetval->nodeTab[i])) < 0)
 			return rc;
@@ -401,7 +532,7 @@ load_index(struct vc_cpumap *m)
 	_autoxmldoc_ xmlDocPtr doc = NULL;
 	_autoxpathctx_ xmlXPathContextPtr ctx = NULL;
 	_cleanup_(loader_clear) struct loader l = {.dir = m->dir, .index = index};
-	int rc = read_doc(index, &doc);
+	int rc = read_doc(&l, index, &doc);
 
 	if (rc < 0)
 		return rc;
@@ -634,6 +765,23 @@ vc_cpumap_load(const char *dir, struct vc_cpumap *m)
 		return rc;
 	}
 	return 0;
+}
+
+char *
+vc_cpumap_describe(const struct vc_cpumap *m)
+{
+	const char *dir = m->dir ? m->dir : VC_CPUMAP_DEFAULT_DIR;
+	_autofree_ char *s = NULL;
+
+	if (m->libvirt_version)
+		s = xasprintf("CPU map %s (libvirt %s, from %s)", dir, m->libvirt_version,
+			      m->version_from ? m->version_from : "?");
+	else
+		s = xasprintf(
+			"CPU map %s (libvirt version unknown: add %s/libvirt-version)",
+			dir, dir);
+	/* DIR comes from the command line, the dpkg part from dpkg's files. */
+	return vc_escape_text(s);
 }
 
 /* libvirt's arch names and the map's arch that serves each. */

@@ -230,14 +230,9 @@ text_detail(struct vc_buf *b, const struct vc_explain *e,
 static void
 text_header(struct vc_buf *b, const struct vc_explain *e)
 {
-	const struct vc_cpumap *m = e->map;
+	_autofree_ char *map = vc_cpumap_describe(e->map);
 
-	vc_buf_printf(b, "model %s, CPU map %s (", e->model, m->dir);
-	if (m->libvirt_version)
-		vc_buf_printf(b, "libvirt %s, from %s)\n", m->libvirt_version,
-			      m->version_from ? m->version_from : "?");
-	else
-		vc_buf_printf(b, "libvirt version unknown)\n");
+	vc_buf_printf(b, "model %s, %s\n", e->model, map);
 }
 
 /* A node line: name and status padded to their columns, then the detail. */

@@ -413,9 +413,12 @@ char *
 vc_whatif_text(const struct vc_whatif *w)
 {
 	struct vc_buf b = {0};
+	_autofree_ char *map = vc_cpumap_describe(
+		&(struct vc_cpumap){.dir = w->after.map_dir,
+				    .libvirt_version = w->after.map_version,
+				    .version_from = w->after.map_version_from});
 
-	vc_buf_printf(&b, "CPU map: %s (libvirt %s)\n", w->after.map_dir,
-		      w->after.map_version ? w->after.map_version : "unknown");
+	vc_buf_printf(&b, "%s\n", map);
 	text_list(&b, "added:", &w->added);
 	text_list(&b, "; replaced:", &w->replaced);
 	text_list(&b, "; removed:", &w->removed);

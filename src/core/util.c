@@ -118,8 +118,8 @@ first_size(int fd, size_t max, size_t *size)
 	return 0;
 }
 
-static int
-read_fd(int fd, size_t max, char **out, size_t *len)
+int
+vc_read_fd(int fd, size_t max, char **out, size_t *len)
 {
 	_cleanup_(read_buf_drop) struct read_buf b = {0};
 	size_t size;
@@ -157,7 +157,7 @@ vc_read_file(const char *path, size_t max, char **out, size_t *len)
 
 	if (fd < 0)
 		return -errno;
-	return read_fd(fd, max, out, len);
+	return vc_read_fd(fd, max, out, len);
 }
 
 bool
@@ -175,7 +175,7 @@ vc_input_name(const char *path)
 int
 vc_read_input(const char *path, size_t max, char **out, size_t *len)
 {
-	return vc_is_stdin(path) ? read_fd(0, max, out, len)
+	return vc_is_stdin(path) ? vc_read_fd(0, max, out, len)
 				 : vc_read_file(path, max, out, len);
 }
 

@@ -44,8 +44,12 @@ vc_xml_parse(const char *xml, size_t len, const char *what, const char *root)
 		_autofree_ char *msg =
 			xstrdup(e && e->message ? e->message : "parse error");
 
-		vc_err("%s: malformed XML at line %d: %s", what, e ? e->line : 0,
-		       chomp(msg));
+		/* libxml2 reports an allocation failure as a parse error. */
+		if (e && e->code == XML_ERR_NO_MEMORY)
+			vc_err("%s: out of memory while parsing the XML", what);
+		else
+			vc_err("%s: malformed XML at line %d: %s", what, e ? e->line : 0,
+			       chomp(msg));
 		return NULL;
 	}
 	top = xmlDocGetRootElement(doc);

@@ -43,7 +43,12 @@ for dir in advise/*/; do
 	case=$(basename "$dir")
 	[ -f "$dir/args" ] || continue
 	read -r -a args <"$dir/args"
-	cmd=("$A" "${args[0]}" --cpu-map "$MAP" "${args[@]:1}")
+	# A case that names its own map gets no second --cpu-map (a usage error).
+	if [[ " ${args[*]} " == *" --cpu-map "* ]]; then
+		cmd=("$A" "${args[@]}")
+	else
+		cmd=("$A" "${args[0]}" --cpu-map "$MAP" "${args[@]:1}")
+	fi
 	set +e
 	"${cmd[@]}" >"$TMP/$case.txt" 2>"$TMP/$case.stderr"
 	echo $? >"$TMP/$case.status"

@@ -25,6 +25,16 @@ usage --quorum 101% -f "$N"
 usage --page-size 0
 usage --request-timeout never
 usage --label-namespace BAD_NS -f "$N"
+# --cpu-map: an empty DIR or a second --cpu-map is a usage error, for
+# each command that reads the map (the map is never read then).
+for cmd in advise "explain EPYC" "what-if -"; do
+	read -r -a argv <<<"$cmd"
+	run 2 "$A" "${argv[@]}" --cpu-map "" -f "$N"
+	one_line_error "--cpu-map needs a directory"
+	run 2 "$A" "${argv[@]}" --cpu-map /usr/share/libvirt/cpu_map --cpu-map /nowhere -f "$N"
+	one_line_error "--cpu-map given twice"
+done
+ok "--cpu-map \"\" and --cpu-map twice: usage errors of advise, explain, what-if"
 run 2 "$A" -f "$N" extra
 one_line_error "unexpected argument 'extra'"
 run 2 "$A" -f "$N" -l 'zone in (a,b)'

@@ -2,6 +2,7 @@
 /* libvirt's CPU map: the real one on this machine and handmade ones. */
 #include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "test-common.h"
 
@@ -317,6 +318,25 @@ START_TEST(bad_files)
 		{"<cpus><model name='A'>", "malformed XML"},
 		{"<map/>", "root element is <map>, expected <cpus>"},
 		{"", "empty document"},
+		/* Names reach terminals and kubectl snippets. */
+		{"<cpus><model name='A&#x9B;[2J'/></cpus>",
+		 "model name 'A\\xc2\\x9b[2J' is refused: not printable ASCII"},
+		{"<cpus><model name='A&#9;B'/></cpus>",
+		 "model name 'A\\x09B' is refused"},
+		{"<cpus><model name='A'><feature name='x;rm'/></model></cpus>",
+		 "model 'A': feature name 'x;rm' is refused"},
+		{"<cpus><model name='A'><feature name='sse4.1 '/></model></cpus>",
+		 "model 'A': feature name 'sse4.1 ' is refused"},
+		{"<cpus><model name='A'><vendor name='-Intel'/></model></cpus>",
+		 "model 'A': vendor name '-Intel' is refused"},
+		{"<cpus><model name='A'><model name='B&#x85;'/></model></cpus>",
+		 "model 'A': model name 'B\\xc2\\x85' is refused"},
+		{"<cpus><feature name='x$(id)' migratable='no'/></cpus>",
+		 "feature name 'x$(id)' is refused"},
+		{"<cpus><model name='A'><feature name='"
+		 "a123456789a123456789a123456789a123456789a123456789a123456789abcd'/>"
+		 "</model></cpus>",
+		 "longer than 63"},
 	};
 
 	for (size_t i = 0; i < ARRAY_LENGTH(bad); i++) {
@@ -330,6 +350,173 @@ START_TEST(bad_files)
 		vc_strv_clear(&test_log);
 		test_rmtree(dir);
 	}
+}
+END_TEST
+
+/*
+ * A FIFO where a model file should be: refused at once, not read (a
+ * read would block until a writer came). alarm() turns a hang into a
+ * failure of this test instead of a stuck test run.
+ */
+START_TEST(fifo_model_file)
+{
+	_autofree_ char *dir = tmp_map("<include filename='x86_M.xml'/>", "<cpus/>");
+	_autofree_ char *file = xasprintf("%s/x86_M.xml", dir);
+	struct vc_cpumap m;
+
+	ck_assert_int_eq(unlink(file), 0);
+	ck_assert_int_eq(mkfifo(file, 0600), 0);
+	alarm(10);
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), -EINVAL);
+	alarm(0);
+	assert_one_error(file, "not a regular file");
+	test_rmtree(dir);
+}
+END_TEST
+
+/*
+ * A model name no label can carry (libvirt has "ThunderX2 99xx") is
+ * read, may be extended, and is then left out of the map.
+ */
+START_TEST(unlabelable_model)
+{
+	_autofree_ char *dir = tmp_map(
+		"<include filename='x86_M.xml'/>",
+		"<cpus><model name='FT-2000+'><feature name='fpu'/></model>"
+		"<model name='Child'><model name='FT-2000+'/><feature name='lm'/></model>"
+		"<model name='A B'><model name='Child'/></model></cpus>");
+	struct vc_cpumap m;
+	const struct vc_cpumap_model *child;
+
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), 0);
+	ck_assert_uint_eq(m.archs[0].n_models, 1);
+	child = vc_cpumap_model(&m.archs[0], "Child");
+	ck_assert_ptr_nonnull(child);
+	ck_assert_uint_eq(child->features.n, 2);
+	ck_assert_ptr_null(vc_cpumap_model(&m.archs[0], "FT-2000+"));
+	ck_assert_ptr_null(vc_cpumap_model(&m.archs[0], "A B"));
+	ck_assert_uint_eq(test_log.n, 0);
+	vc_cpumap_clear(&m);
+	test_rmtree(dir);
+}
+END_TEST
+
+/* Models that each inherit many features: refused past the bound. */
+START_TEST(feature_cap)
+{
+	struct vc_buf b = {0};
+	_autofree_ char *xml = NULL;
+	_autofree_ char *dir = NULL;
+	_autofree_ char *index = NULL;
+	struct vc_cpumap m;
+
+	vc_buf_printf(&b, "<cpus><model name='Big'>");
+	for (int i = 0; i < 2000; i++)
+		vc_buf_printf(&b, "<feature name='f%d'/>", i);
+	vc_buf_printf(&b, "</model>");
+	/* 500 children: 1,002,000 resolved features, 2,000 over the cap. */
+	for (int i = 0; i < 500; i++)
+		vc_buf_printf(&b, "<model name='C%d'><model name='Big'/></model>", i);
+	vc_buf_printf(&b, "</cpus>");
+	xml = vc_buf_steal(&b, NULL);
+	dir = tmp_map("<include filename='x86_M.xml'/>", xml);
+	index = xasprintf("%s/index.xml", dir);
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), -EFBIG);
+	assert_one_error(index, "more than 1000000 features");
+	test_rmtree(dir);
+}
+END_TEST
+
+/* The real map is far from that bound: print its total to show it. */
+START_TEST(real_map_feature_total)
+{
+	struct vc_cpumap m;
+	size_t total = 0;
+
+	ck_assert_int_eq(vc_cpumap_load(REAL_MAP, &m), 0);
+	for (size_t a = 0; a < m.n_archs; a++)
+		for (size_t i = 0; i < m.archs[a].n_models; i++)
+			total += m.archs[a].models[i].features.n;
+	printf("real map: %zu resolved features over all models (cap 1000000)\n", total);
+	ck_assert_uint_gt(total, 0);
+	ck_assert_uint_lt(total, 1000000 / 10);
+	vc_cpumap_clear(&m);
+}
+END_TEST
+
+/* One file included twice in an arch (4,096 times took 166 s and 7 GB). */
+START_TEST(include_twice)
+{
+	_autofree_ char *dir =
+		tmp_map("<include filename='x86_M.xml'/><include filename='x86_M.xml'/>",
+			"<cpus><model name='A'/></cpus>");
+	_autofree_ char *index = xasprintf("%s/index.xml", dir);
+	struct vc_cpumap m;
+
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), -EINVAL);
+	assert_one_error(index, "x86_M.xml' is included twice");
+	test_rmtree(dir);
+}
+END_TEST
+
+/*
+ * 17 names for one file of almost 4 MiB (hard links: little disk): each
+ * file is under the per-file bound, together they pass 64 MiB.
+ */
+START_TEST(total_bytes_cap)
+{
+	struct vc_buf inc = {0};
+	_autofree_ char *big = xzalloc(4u << 20);
+	_autofree_ char *includes = NULL;
+	_autofree_ char *dir = NULL;
+	_autofree_ char *file = NULL;
+	_autofree_ char *index = NULL;
+	struct vc_cpumap m;
+
+	memset(big, ' ', (4u << 20) - 1);
+	memcpy(big, "<cpus>", 6);
+	memcpy(big + (4u << 20) - 8, "</cpus>", 7);
+	for (int i = 0; i < 17; i++)
+		vc_buf_printf(&inc, "<include filename='x86_%d.xml'/>", i);
+	includes = vc_buf_steal(&inc, NULL);
+	dir = tmp_map(includes, big);
+	file = xasprintf("%s/x86_M.xml", dir);
+	for (int i = 0; i < 17; i++) {
+		_autofree_ char *link_name = xasprintf("%s/x86_%d.xml", dir, i);
+
+		ck_assert_int_eq(link(file, link_name), 0);
+	}
+	index = xasprintf("%s/index.xml", dir);
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), -EFBIG);
+	assert_one_error(index, "more than 64 MiB");
+	test_rmtree(dir);
+}
+END_TEST
+
+/* One wording of the map's provenance, known version or not. */
+START_TEST(describe)
+{
+	_autofree_ char *dir = fixture("inherit");
+	_autofree_ char *tmp = tmp_map("<include filename='x86_M.xml'/>", "<cpus/>");
+	_autofree_ char *want = xasprintf(
+		"CPU map %s (libvirt 10.0.0, from %s/libvirt-version)", dir, dir);
+	_autofree_ char *want_unknown = xasprintf(
+		"CPU map %s (libvirt version unknown: add %s/libvirt-version)", tmp, tmp);
+	_autofree_ char *got = NULL;
+	_autofree_ char *got_unknown = NULL;
+	struct vc_cpumap m;
+
+	ck_assert_int_eq(vc_cpumap_load(dir, &m), 0);
+	got = vc_cpumap_describe(&m);
+	ck_assert_str_eq(got, want);
+	vc_cpumap_clear(&m);
+	vc_cpumap_set_dpkg_admindir(tmp); /* no dpkg database: version unknown */
+	ck_assert_int_eq(vc_cpumap_load(tmp, &m), 0);
+	vc_cpumap_set_dpkg_admindir(NULL);
+	got_unknown = vc_cpumap_describe(&m);
+	ck_assert_str_eq(got_unknown, want_unknown);
+	vc_cpumap_clear(&m);
+	test_rmtree(tmp);
 }
 END_TEST
 
@@ -516,6 +703,7 @@ main(void)
 		tcase_add_test(real, real_map_x86);
 		tcase_add_test(real, real_map_other_archs);
 		tcase_add_test(real, real_map_version);
+		tcase_add_test(real, real_map_feature_total);
 		suite_add_tcase(s, real);
 	} else {
 		printf("skipping the real-map tests: no %s/index.xml (libvirt0 not installed)\n",
@@ -528,6 +716,12 @@ main(void)
 	tcase_add_test(fix, arch_without_models);
 	tcase_add_test(fix, bad_includes);
 	tcase_add_test(fix, bad_files);
+	tcase_add_test(fix, fifo_model_file);
+	tcase_add_test(fix, unlabelable_model);
+	tcase_add_test(fix, feature_cap);
+	tcase_add_test(fix, include_twice);
+	tcase_add_test(fix, describe);
+	tcase_add_test(fix, total_bytes_cap);
 	tcase_add_test(fix, depth_cap);
 	tcase_add_test(fix, version_file);
 	tcase_add_test(fix, version_dpkg);
