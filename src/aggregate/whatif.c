@@ -278,10 +278,11 @@ write_pool_change(struct vc_out *o, const struct vc_advise_pool *b,
 	write_side(o, "before", b);
 	vc_out_key(o, "change");
 	vc_out_str(o, pool_change(b, a));
-	vc_out_key(o, "emulated");
-	vc_out_bool(o, p->emulated);
+	vc_advise_write_emulated(o, p);
 	vc_out_key(o, "vendor");
 	vc_out_str(o, p->vendor);
+	vc_out_key(o, "virttype");
+	vc_out_str(o, p->virttype);
 	vc_out_map_end(o);
 }
 
