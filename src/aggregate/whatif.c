@@ -312,6 +312,11 @@ vc_whatif_compare(const struct vc_whatif_global *before,
 		w->loss |= wa->leaving.n > 0;
 	}
 	vc_strv_clear(&archs);
+	for (size_t i = 0; i < w->before.warnings.n; i++)
+		vc_strv_push(&w->warnings, w->before.warnings.v[i]);
+	for (size_t i = 0; i < w->after.warnings.n; i++)
+		vc_strv_push(&w->warnings, w->after.warnings.v[i]);
+	vc_strv_sort_uniq(&w->warnings);
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -419,7 +424,7 @@ vc_whatif_write(struct vc_out *o, const struct vc_whatif *w)
 	write_pools(o, w);
 	vc_out_strv(o, "removed", &w->removed);
 	vc_out_strv(o, "replaced", &w->replaced);
-	vc_out_strv(o, "warnings", &w->after.warnings);
+	vc_out_strv(o, "warnings", &w->warnings);
 	vc_out_map_end(o);
 }
 
@@ -516,9 +521,8 @@ vc_whatif_text(const struct vc_whatif *w)
 	}
 	vc_buf_printf(&b, "\n");
 	text_pools(&b, w);
-	for (size_t i = 0; i < w->after.warnings.n; i++)
-		vc_buf_printf(&b, "%swarning: %s\n", i ? "" : "\n",
-			      w->after.warnings.v[i]);
+	for (size_t i = 0; i < w->warnings.n; i++)
+		vc_buf_printf(&b, "%swarning: %s\n", i ? "" : "\n", w->warnings.v[i]);
 	return vc_buf_steal(&b, NULL);
 }
 
@@ -534,6 +538,7 @@ vc_whatif_clear(struct vc_whatif *w)
 	vc_strv_clear(&w->added);
 	vc_strv_clear(&w->replaced);
 	vc_strv_clear(&w->removed);
+	vc_strv_clear(&w->warnings);
 	vc_advise_clear(&w->before);
 	vc_advise_clear(&w->after);
 	memset(w, 0, sizeof(*w));

@@ -109,8 +109,12 @@ for a in "advise extra" "what-if" "advise -o table" "what-if -f - -" "advise --c
 	run 2 "$A" "${argv[@]}"
 	[ ! -s "$TMP/out" ] || fail "$a: output on a usage error"
 	[ "$(wc -l <"$TMP/err")" = 1 ] || fail "$a: not one error line: $(cat "$TMP/err")"
+	grep -q "(see caps-aggregate ${argv[0]} --help)\$" "$TMP/err" ||
+		fail "$a: does not point at ${argv[0]} --help: $(cat "$TMP/err")"
 done
-ok "usage errors: exit 2, one line"
+grep -qxF "caps-aggregate: advise: --output must be yaml, json or text, not 'table' (see caps-aggregate advise --help)" \
+	<("$A" advise -o table 2>&1) || fail "advise -o table does not name advise"
+ok "usage errors: exit 2, one line, pointing at the subcommand's --help"
 
 # A report without supported_models: exit 3 naming the file and the key.
 python3 -c 'import sys, yaml
@@ -169,3 +173,25 @@ ok "what-if: a report with two YAML documents: exit 3"
 { echo ---; cat advise/inputs/w-intel.yaml; echo ...; } >"$TMP/one.yaml"
 run 0 "$A" what-if --cpu-map "$MAP" -f cluster/amd-pool/nodes.json "$TMP/one.yaml"
 ok "what-if: one document between --- and ...: exit 0"
+
+# --remove: each node once, and never a node that also has a report.
+run 2 "$A" what-if --cpu-map "$MAP" -f cluster/amd-pool/nodes.json --remove a1 --remove a1
+grep -qxF "caps-aggregate: --remove a1 given twice (see caps-aggregate what-if --help)" "$TMP/err" ||
+	fail "--remove twice: $(cat "$TMP/err")"
+run 2 "$A" what-if --cpu-map "$MAP" -f cluster/amd-pool/nodes.json --remove a3 advise/inputs/a3-milan.json
+grep -qxF "caps-aggregate: a3 is both removed and in a report (advise/inputs/a3-milan.json): a report replaces a node of its name (see caps-aggregate what-if --help)" \
+	"$TMP/err" || fail "--remove and a report: $(cat "$TMP/err")"
+[ ! -s "$TMP/out" ] || fail "--remove and a report: output"
+ok "what-if: --remove twice, or of a node with a report: usage errors (exit 2)"
+
+# -l chooses the cluster's nodes only: a report is always added, and -v says so.
+run 1 "$A" what-if --cpu-map "$MAP" -f cluster/amd-pool/nodes.json -l kubernetes.io/hostname=a1 -v \
+	-o json advise/inputs/w-intel.yaml
+grep -qxF "caps-aggregate: info: -l kubernetes.io/hostname=a1 selects the cluster's nodes; the 1 report is added whatever its labels" \
+	"$TMP/err" || fail "-l info line: $(cat "$TMP/err")"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+nodes = sorted(n for p in d["pools"] if p["after"] for n in [p["arch"] + "/" + p["vendor"]])
+assert d["added"] == ["w-intel"], d["added"]
+assert nodes == ["x86_64/AMD", "x86_64/Intel"], nodes' "$TMP/out" || fail "-l: the report was not added"
+ok "what-if -l: the report is added, -v says so"
