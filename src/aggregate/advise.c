@@ -39,6 +39,17 @@ accel_order(const struct vc_cluster *c, const struct vc_cnode *cn)
 	}
 }
 
+/* Virttypes by name, none labelled first. */
+static int
+cmp_virttype(const struct vc_cluster *c, uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return 0;
+	if (a == VC_NO_NAME || b == VC_NO_NAME)
+		return a == VC_NO_NAME ? -1 : 1;
+	return strcmp(vc_names_str(&c->names, a), vc_names_str(&c->names, b));
+}
+
 /* Pool order: acceleration, then arch, vendor, virttype, node name. */
 static int
 cmp_pool_nodes(const void *x, const void *y, void *data)
@@ -52,12 +63,8 @@ cmp_pool_nodes(const void *x, const void *y, void *data)
 		r = strcmp(name_or_unknown(c, a->arch), name_or_unknown(c, b->arch));
 	if (!r)
 		r = strcmp(name_or_unknown(c, a->vendor), name_or_unknown(c, b->vendor));
-	if (!r && a->virttype != b->virttype)
-		r = a->virttype == VC_NO_NAME ? -1
-		    : b->virttype == VC_NO_NAME
-			    ? 1
-			    : strcmp(vc_names_str(&c->names, a->virttype),
-				     vc_names_str(&c->names, b->virttype));
+	if (!r)
+		r = cmp_virttype(c, a->virttype, b->virttype);
 	if (!r)
 		r = strcmp(a->name, b->name);
 	return r;
