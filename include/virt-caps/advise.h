@@ -10,9 +10,14 @@
  * them (inheritance resolved); ties go to bytewise name order, and models
  * the map does not know come after every ranked one, by name.
  *
- * The result holds copies of every string, so that two results (before
- * and after a change, for what-if) can be compared after their clusters
- * are gone.
+ * Ownership, chosen so that advice on 10,000 nodes costs no more memory
+ * than the report: a pool's own strings (arch, vendor, models, extra
+ * features) and the warnings are copies, few and owned by the result.
+ * Per-node data is borrowed: node names point into the cluster's nodes,
+ * gives_up into the cluster's interned names and the CPU map's models.
+ * The result must not outlive the cluster and the map it was computed
+ * from, and a cluster that loses nodes (vc_cluster_remove() frees their
+ * names) needs vc_advise_drop_nodes() on its results first.
  */
 #pragma once
 
@@ -29,16 +34,22 @@ struct vc_advise_candidate {
 };
 
 struct vc_advise_node {
-	char *name;
-	struct vc_strv gives_up; /* host-model features it would not get, sorted */
+	const char *name; /* borrowed from the cluster's node */
+	/* Host-model features it would not get, sorted; n_gives_up of them,
+	 * in the pool's gives_up array (shared by nodes with the same list). */
+	const char *const *gives_up;
+	size_t n_gives_up;
 };
 
 struct vc_advise_pool {
 	char *arch;     /* libvirt's arch name, "unknown" when not labelled */
 	char *vendor;   /* "unknown" when not labelled */
 	char *virttype; /* as labelled; NULL when not labelled */
-	struct vc_advise_node *nodes; /* sorted by name */
+	struct vc_advise_node *nodes; /* sorted by name; NULL once dropped */
 	size_t n_nodes;
+	const char *
+		*gives_up; /* every distinct node list, end to end (borrowed strings) */
+	size_t n_gives_up;
 	struct vc_advise_candidate *candidates; /* best first */
 	size_t n_candidates;
 	/* The recommendation, when there are candidates: */
@@ -46,8 +57,9 @@ struct vc_advise_pool {
 	struct vc_strv extra_features;
 	size_t given_up; /* sum of the nodes' gives_up */
 	/* Otherwise the nodes whose removal gives the best model: */
-	char *no_common_model;    /* NULL when no node has a usable model */
-	struct vc_strv no_common; /* node names, sorted */
+	char *no_common_model;  /* NULL when no node has a usable model */
+	const char **no_common; /* node names (borrowed), sorted; NULL once dropped */
+	size_t n_no_common;
 };
 
 struct vc_advise {
@@ -113,5 +125,13 @@ char *vc_advise_pool_title(const struct vc_advise_pool *p);
 /** The pool of @b with @a's key, or NULL. */
 const struct vc_advise_pool *vc_advise_find_pool(const struct vc_advise *b,
 						 const struct vc_advise_pool *a);
+
+/**
+ * Free @a's per-node data (nodes, gives_up, no_common), which borrows from
+ * the cluster's nodes: call it before the cluster loses a node. n_nodes,
+ * given_up and the pools' own strings stay, enough for what-if;
+ * vc_advise_write() and vc_advise_text() must not be given @a after it.
+ */
+void vc_advise_drop_nodes(struct vc_advise *a);
 
 void vc_advise_clear(struct vc_advise *a);

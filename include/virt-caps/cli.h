@@ -95,6 +95,14 @@ int vc_cli_write_stdout(const char *text, size_t len);
  */
 int vc_cli_write_out(struct vc_out *out, const char *what);
 
+/**
+ * Finish and free @out, made with vc_out_new_stream(format, stdout): for
+ * documents too large to hold whole, written once the input is read and
+ * checked. Returns 0, or -EIO after one line saying the output could not
+ * be written (VC_EXIT_OUTPUT).
+ */
+int vc_cli_finish_stream(struct vc_out *out);
+
 /** vc_cli_write_stdout() of a whole string, which it takes and frees. */
 int vc_cli_write_text(char *text);
 

@@ -47,6 +47,8 @@ struct vc_cnode {
 	struct vc_bits sets[VC_SET_COUNT];
 };
 
+#define VC_SET_BIT(set) (1u << (set))
+
 struct vc_cluster {
 	struct vc_names names;
 	struct vc_cnode *nodes;
@@ -57,6 +59,10 @@ struct vc_cluster {
 	uint32_t *rank;    /* id -> position in bytewise order (after vc_cluster_sort) */
 	uint32_t *by_rank; /* position -> id */
 	unsigned source;   /* set by the caller: the input being added */
+	/* set by the caller before nodes are added: VC_SET_BIT()s of the
+	 * sets not kept (left empty), for a command that never reads them;
+	 * decoding, and so the warnings, do not change */
+	unsigned drop_sets;
 	struct {
 		char *name; /* a node in two inputs, found by vc_cluster_sort */
 		unsigned first, second;

@@ -5,8 +5,24 @@
 
 #include "virt-caps/log.h"
 
+/* A growable list of borrowed strings (the map's and the cluster's). */
+struct refs {
+	const char **v;
+	size_t n;
+	size_t cap;
+};
+
+/* What one host model gives up in the pool, and where the last node list
+ * built on it went in the pool's gives_up array: nodes of one host model
+ * mostly give up the same features, so they share one copy of the list. */
+struct host {
+	struct refs features;
+	size_t at, n;
+	bool stored;
+};
+
 /* Work space shared by the pools of one computation: per name id, a
- * count and a cached list, reset after each pool through `touched`, so
+ * count and a cached host, reset after each pool through `touched`, so
  * that the cost stays linear in the labels, not pools x names. */
 struct work {
 	const struct vc_cluster *c;
@@ -14,8 +30,11 @@ struct work {
 	const struct vc_cpumap_arch *map; /* the pool's map arch, or NULL */
 	struct vc_advise *a;
 	uint32_t *tally;
-	struct vc_strv **host; /* per host-model id: features it gives up */
+	struct host **host; /* per host-model id */
 	struct vc_bits touched;
+	struct refs node; /* one node's list while it is built */
+	size_t *at;       /* per node of the pool: its list in `all` */
+	struct refs all;  /* the pool's node lists, end to end */
 };
 
 static const char *
@@ -103,14 +122,39 @@ cmp_candidates(const void *x, const void *y)
 static int
 cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Membership in a list sorted by vc_strv_sort_uniq(). */
+/* Membership in @n strings sorted bytewise without repeats. */
 static bool
-sorted_has(const struct vc_strv *l, const char *s)
+sorted_has(const char *const *v, size_t n, const char *s)
 {
-	return l->n && bsearch(&s, l->v, l->n, sizeof(*l->v), cmp_str);
+	return n && bsearch(&s, v, n, sizeof(*v), cmp_str);
+}
+
+static void
+refs_push(struct refs *l, const char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = s;
+}
+
+/* The order of vc_strv_sort_uniq(), which the output had with copies. */
+static void
+refs_sort_uniq(struct refs *l)
+{
+	size_t out = 0;
+
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	for (size_t i = 0; i < l->n; i++)
+		if (!out || strcmp(l->v[out - 1], l->v[i]) != 0)
+			l->v[out++] = l->v[i];
+	l->n = out;
 }
 
 static void
@@ -156,7 +200,7 @@ new_pool(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p
 	p->nodes = xzalloc(n * sizeof(*p->nodes));
 	p->n_nodes = n;
 	for (size_t i = 0; i < n; i++)
-		p->nodes[i].name = xstrdup(w->c->nodes[idx[i]].name);
+		p->nodes[i].name = w->c->nodes[idx[i]].name;
 }
 
 /* ---- no common model ----------------------------------------------------- */
@@ -186,6 +230,7 @@ static void
 find_gap(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p)
 {
 	uint32_t best = VC_NO_NAME;
+	size_t lacking;
 
 	w->touched.n = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -202,14 +247,16 @@ find_gap(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p
 			       best == VC_NO_NAME ? 0 : w->tally[best]))
 			best = id;
 	}
+	lacking = best == VC_NO_NAME ? 0 : n - w->tally[best];
 	for (size_t k = 0; k < w->touched.n; k++)
 		w->tally[w->touched.ids[k]] = 0;
 	if (best == VC_NO_NAME)
 		return;
 	p->no_common_model = xstrdup(vc_names_str(&w->c->names, best));
+	p->no_common = xzalloc((lacking + 1) * sizeof(*p->no_common));
 	for (size_t i = 0; i < n; i++)
 		if (!vc_bits_test(&w->c->nodes[idx[i]].sets[VC_SET_MODELS], best))
-			vc_strv_push(&p->no_common, w->c->nodes[idx[i]].name);
+			p->no_common[p->n_no_common++] = w->c->nodes[idx[i]].name;
 }
 
 /* ---- recommendation ----------------------------------------------------- */
@@ -225,7 +272,8 @@ extra_features(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_p
 		const char *f = vc_names_str(&w->c->names, common.ids[k]);
 
 		/* Features that block migration would pin VMs to their node. */
-		if (sorted_has(model_features, f) ||
+		if (sorted_has((const char *const *)model_features->v, model_features->n,
+			       f) ||
 		    (w->map && !vc_cpumap_migratable(w->map, f)))
 			continue;
 		vc_strv_push(&p->extra_features, f);
@@ -235,16 +283,17 @@ extra_features(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_p
 }
 
 /* What host model @id's own features give up against @covered, cached. */
-static const struct vc_strv *
-host_gives_up(struct work *w, uint32_t id, const struct vc_strv *covered,
+static struct host *
+host_gives_up(struct work *w, uint32_t id, const struct refs *covered,
 	      struct vc_advise_pool *p)
 {
 	const char *name = vc_names_str(&w->c->names, id);
 	const struct vc_cpumap_model *m;
+	struct host *h = w->host[id];
 
-	if (w->host[id])
-		return w->host[id];
-	w->host[id] = xzalloc(sizeof(**w->host));
+	if (h)
+		return h;
+	h = w->host[id] = xzalloc(sizeof(*h));
 	vc_bits_add(&w->touched, id);
 	m = w->map ? vc_cpumap_model(w->map, name) : NULL;
 	if (!m && w->map)
@@ -254,42 +303,76 @@ host_gives_up(struct work *w, uint32_t id, const struct vc_strv *covered,
 				  "its required features are counted as given up",
 				  name, p->arch));
 	for (size_t k = 0; m && k < m->features.n; k++)
-		if (!sorted_has(covered, m->features.v[k]))
-			vc_strv_push(w->host[id], m->features.v[k]);
-	return w->host[id];
+		if (!sorted_has(covered->v, covered->n, m->features.v[k]))
+			refs_push(&h->features, m->features.v[k]);
+	return h;
+}
+
+/* Store w->node in the pool's list of lists, once per host model when the
+ * nodes built on it give up the same (the usual case). */
+static size_t
+store_node_list(struct work *w, struct host *h)
+{
+	const struct refs *l = &w->node;
+	size_t at = w->all.n;
+
+	if (h && h->stored && h->n == l->n &&
+	    !memcmp(&w->all.v[h->at], l->v, l->n * sizeof(*l->v)))
+		return h->at;
+	for (size_t k = 0; k < l->n; k++)
+		refs_push(&w->all, l->v[k]);
+	if (h)
+		*h = (struct host){h->features, at, l->n, true};
+	return at;
 }
 
 static void
-node_gives_up(struct work *w, const struct vc_cnode *cn, const struct vc_strv *covered,
-	      struct vc_advise_pool *p, struct vc_advise_node *out)
+node_gives_up(struct work *w, const struct vc_cnode *cn, const struct refs *covered,
+	      struct vc_advise_pool *p, size_t i)
 {
 	const struct vc_bits *req = &cn->sets[VC_SET_REQUIRED];
+	struct host *h = NULL;
 
+	w->node.n = 0;
 	if (cn->host_model != VC_NO_NAME) {
-		const struct vc_strv *h = host_gives_up(w, cn->host_model, covered, p);
-
-		for (size_t k = 0; k < h->n; k++)
-			vc_strv_push(&out->gives_up, h->v[k]);
+		h = host_gives_up(w, cn->host_model, covered, p);
+		for (size_t k = 0; k < h->features.n; k++)
+			refs_push(&w->node, h->features.v[k]);
 	}
 	for (size_t k = 0; k < req->n; k++) {
 		const char *f = vc_names_str(&w->c->names, req->ids[k]);
 
-		if (!sorted_has(covered, f))
-			vc_strv_push(&out->gives_up, f);
+		if (!sorted_has(covered->v, covered->n, f))
+			refs_push(&w->node, f);
 	}
-	vc_strv_sort_uniq(&out->gives_up);
-	p->given_up += out->gives_up.n;
+	refs_sort_uniq(&w->node);
+	w->at[i] = store_node_list(w, h);
+	p->nodes[i].n_gives_up = w->node.n;
+	p->given_up += w->node.n;
 }
 
 static void
 reset_host_cache(struct work *w)
 {
 	for (size_t k = 0; k < w->touched.n; k++) {
-		vc_strv_clear(w->host[w->touched.ids[k]]);
-		free(w->host[w->touched.ids[k]]);
-		w->host[w->touched.ids[k]] = NULL;
+		struct host **h = &w->host[w->touched.ids[k]];
+
+		free((*h)->features.v);
+		free(*h);
+		*h = NULL;
 	}
 	w->touched.n = 0;
+}
+
+/* Hand the lists to the pool at their final size, then point nodes in. */
+static void
+keep_node_lists(struct work *w, struct vc_advise_pool *p)
+{
+	p->n_gives_up = w->all.n;
+	p->gives_up = xrealloc(w->all.v, (w->all.n + 1) * sizeof(*p->gives_up));
+	w->all = (struct refs){0};
+	for (size_t i = 0; i < p->n_nodes; i++)
+		p->nodes[i].gives_up = p->gives_up + w->at[i];
 }
 
 static void
@@ -298,20 +381,21 @@ recommend(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *
 	const struct vc_cpumap_model *m =
 		w->map ? vc_cpumap_model(w->map, p->candidates[0].model) : NULL;
 	static const struct vc_strv none;
-	struct vc_strv covered = {0};
+	struct refs covered = {0};
 
 	p->model = xstrdup(p->candidates[0].model);
 	extra_features(w, idx, n, p, m ? &m->features : &none);
 	for (size_t k = 0; m && k < m->features.n; k++)
-		vc_strv_push(&covered, m->features.v[k]);
+		refs_push(&covered, m->features.v[k]);
 	for (size_t k = 0; k < p->extra_features.n; k++)
-		vc_strv_push(&covered, p->extra_features.v[k]);
-	vc_strv_sort_uniq(&covered);
+		refs_push(&covered, p->extra_features.v[k]);
+	refs_sort_uniq(&covered);
 	w->touched.n = 0;
 	for (size_t i = 0; i < n; i++)
-		node_gives_up(w, &w->c->nodes[idx[i]], &covered, p, &p->nodes[i]);
+		node_gives_up(w, &w->c->nodes[idx[i]], &covered, p, i);
+	keep_node_lists(w, p);
 	reset_host_cache(w);
-	vc_strv_clear(&covered);
+	free(covered.v);
 }
 
 static void
@@ -359,6 +443,7 @@ vc_advise_compute(const struct vc_cluster *c, const struct vc_summary *s,
 	qsort_r(idx, n, sizeof(*idx), cmp_pool_nodes, (void *)c);
 	w.tally = xzalloc(((size_t)c->names.n + 1) * sizeof(*w.tally));
 	w.host = xzalloc(((size_t)c->names.n + 1) * sizeof(*w.host));
+	w.at = xzalloc((n + 1) * sizeof(*w.at));
 	for (size_t start = 0, end; start < n; start = end) {
 		for (end = start + 1; end < n && same_pool(c, idx[start], idx[end]);
 		     end++)
@@ -369,6 +454,8 @@ vc_advise_compute(const struct vc_cluster *c, const struct vc_summary *s,
 	}
 	vc_strv_sort_uniq(&a->warnings);
 	vc_bits_clear(&w.touched);
+	free(w.node.v);
+	free(w.at);
 	free(w.host);
 	free(w.tally);
 	free(idx);
@@ -548,6 +635,16 @@ vc_advise_snippet(const struct vc_advise_pool *p, bool cluster_wide)
 /* ---- YAML and JSON ----------------------------------------------------------- */
 
 static void
+write_names(struct vc_out *o, const char *key, const char *const *v, size_t n)
+{
+	vc_out_key(o, key);
+	vc_out_list_begin(o);
+	for (size_t i = 0; i < n; i++)
+		vc_out_str(o, v[i]);
+	vc_out_list_end(o);
+}
+
+static void
 write_candidates(struct vc_out *o, const struct vc_advise_pool *p)
 {
 	vc_out_key(o, "candidates");
@@ -586,7 +683,8 @@ write_recommendation(struct vc_out *o, const struct vc_advise_pool *p)
 	vc_out_key(o, "gives_up");
 	vc_out_map_begin(o);
 	for (size_t i = 0; i < p->n_nodes; i++)
-		vc_out_strv(o, p->nodes[i].name, &p->nodes[i].gives_up);
+		write_names(o, p->nodes[i].name, p->nodes[i].gives_up,
+			    p->nodes[i].n_gives_up);
 	vc_out_map_end(o);
 	vc_out_key(o, "model");
 	vc_out_str(o, p->model);
@@ -606,7 +704,7 @@ write_no_common(struct vc_out *o, const struct vc_advise_pool *p)
 	vc_out_map_begin(o);
 	vc_out_key(o, "model");
 	vc_out_str(o, p->no_common_model);
-	vc_out_strv(o, "remove", &p->no_common);
+	write_names(o, "remove", p->no_common, p->n_no_common);
 	vc_out_map_end(o);
 }
 
@@ -667,12 +765,26 @@ vc_advise_write(struct vc_out *o, const struct vc_advise *a)
 #define TEXT_MAX_ITEMS 10
 
 static void
-text_names(struct vc_buf *b, const struct vc_strv *l)
+text_more(struct vc_buf *b, size_t n)
 {
-	for (size_t i = 0; i < l->n && i < TEXT_MAX_ITEMS; i++)
-		vc_buf_printf(b, "%s%s", i ? ", " : "", l->v[i]);
-	if (l->n > TEXT_MAX_ITEMS)
-		vc_buf_printf(b, " and %zu more", l->n - TEXT_MAX_ITEMS);
+	if (n > TEXT_MAX_ITEMS)
+		vc_buf_printf(b, " and %zu more", n - TEXT_MAX_ITEMS);
+}
+
+static void
+text_names(struct vc_buf *b, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n && i < TEXT_MAX_ITEMS; i++)
+		vc_buf_printf(b, "%s%s", i ? ", " : "", v[i]);
+	text_more(b, n);
+}
+
+static void
+text_node_names(struct vc_buf *b, const struct vc_advise_pool *p)
+{
+	for (size_t i = 0; i < p->n_nodes && i < TEXT_MAX_ITEMS; i++)
+		vc_buf_printf(b, "%s%s", i ? ", " : "", p->nodes[i].name);
+	text_more(b, p->n_nodes);
 }
 
 static void
@@ -699,7 +811,7 @@ text_cost(struct vc_buf *b, const struct vc_advise_pool *p)
 		      p->given_up, vc_plural(p->given_up));
 	for (size_t i = 0; i < p->n_nodes && i < TEXT_MAX_ITEMS; i++)
 		vc_buf_printf(b, "%s%s %zu", i ? ", " : "", p->nodes[i].name,
-			      p->nodes[i].gives_up.n);
+			      p->nodes[i].n_gives_up);
 	if (p->n_nodes > TEXT_MAX_ITEMS)
 		vc_buf_printf(b, " and %zu more nodes", p->n_nodes - TEXT_MAX_ITEMS);
 	vc_buf_printf(b, ")\n");
@@ -709,13 +821,13 @@ static void
 text_gives_up(struct vc_buf *b, const struct vc_advise_pool *p)
 {
 	for (size_t i = 0; i < p->n_nodes && i < TEXT_MAX_ITEMS; i++) {
-		const struct vc_strv *g = &p->nodes[i].gives_up;
+		const struct vc_advise_node *nd = &p->nodes[i];
 
-		if (!g->n)
+		if (!nd->n_gives_up)
 			continue;
-		vc_buf_printf(b, "    %s gives up:", p->nodes[i].name);
-		for (size_t k = 0; k < g->n; k++)
-			vc_buf_printf(b, " %s", g->v[k]);
+		vc_buf_printf(b, "    %s gives up:", nd->name);
+		for (size_t k = 0; k < nd->n_gives_up; k++)
+			vc_buf_printf(b, " %s", nd->gives_up[k]);
 		vc_buf_printf(b, "\n");
 	}
 }
@@ -770,24 +882,20 @@ text_gap(struct vc_buf *b, const struct vc_advise_pool *p)
 		return;
 	}
 	vc_buf_printf(b, "  no model is usable on every node: remove ");
-	text_names(b, &p->no_common);
-	vc_buf_printf(b, " (%zu node%s) to get %s\n", p->no_common.n,
-		      vc_plural(p->no_common.n), p->no_common_model);
+	text_names(b, p->no_common, p->n_no_common);
+	vc_buf_printf(b, " (%zu node%s) to get %s\n", p->n_no_common,
+		      vc_plural(p->n_no_common), p->no_common_model);
 }
 
 static void
 text_pool(struct vc_buf *b, const struct vc_advise_pool *p, bool wide)
 {
 	_autofree_ char *title = vc_advise_pool_title(p);
-	struct vc_strv names = {.v = xzalloc((p->n_nodes + 1) * sizeof(char *))};
 
-	for (size_t i = 0; i < p->n_nodes; i++)
-		names.v[names.n++] = p->nodes[i].name;
 	vc_buf_printf(b, "\npool %s: %zu node%s (", title, p->n_nodes,
 		      vc_plural(p->n_nodes));
-	text_names(b, &names);
+	text_node_names(b, p);
 	vc_buf_printf(b, ")\n");
-	free(names.v);
 	text_candidates(b, p);
 	if (p->model)
 		text_recommendation(b, p, wide);
@@ -818,23 +926,38 @@ vc_advise_text(const struct vc_advise *a)
 }
 
 static void
+pool_drop_nodes(struct vc_advise_pool *p)
+{
+	free(p->nodes);
+	p->nodes = NULL;
+	free(p->gives_up);
+	p->gives_up = NULL;
+	p->n_gives_up = 0;
+	free(p->no_common);
+	p->no_common = NULL;
+	p->n_no_common = 0;
+}
+
+void
+vc_advise_drop_nodes(struct vc_advise *a)
+{
+	for (size_t i = 0; i < a->n_pools; i++)
+		pool_drop_nodes(&a->pools[i]);
+}
+
+static void
 pool_clear(struct vc_advise_pool *p)
 {
 	free(p->arch);
 	free(p->vendor);
 	free(p->virttype);
-	for (size_t i = 0; i < p->n_nodes; i++) {
-		free(p->nodes[i].name);
-		vc_strv_clear(&p->nodes[i].gives_up);
-	}
-	free(p->nodes);
+	pool_drop_nodes(p);
 	for (size_t i = 0; i < p->n_candidates; i++)
 		free(p->candidates[i].model);
 	free(p->candidates);
 	free(p->model);
 	vc_strv_clear(&p->extra_features);
 	free(p->no_common_model);
-	vc_strv_clear(&p->no_common);
 }
 
 void

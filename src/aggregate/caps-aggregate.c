@@ -125,7 +125,6 @@ print_report(const struct options *o, const struct vc_cluster *c,
 {
 	_autofree_ char *text = NULL;
 	struct vc_out *out;
-	int rc;
 
 	if (o->format == VC_OUTPUT_TABLE) {
 		text = vc_report_table(c, s, &o->report);
@@ -134,10 +133,7 @@ print_report(const struct options *o, const struct vc_cluster *c,
 	/* The input is read and checked: stream the (large) report. */
 	out = vc_out_new_stream(vc_cli_format(o->format), stdout);
 	vc_report_write_cluster(out, c, s, &o->report);
-	errno = 0;
-	rc = vc_out_finish(out, NULL, NULL);
-	vc_out_free(out);
-	return rc < 0 ? vc_cli_output_failed(errno ? errno : EIO) : 0;
+	return vc_cli_finish_stream(out);
 }
 
 static void

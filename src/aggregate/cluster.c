@@ -295,7 +295,7 @@ static void
 keep_sets(struct vc_cluster *c, struct vc_cnode *cn)
 {
 	for (int set = 0; set < VC_SET_COUNT; set++) {
-		if (c->scratch[set].n)
+		if (c->scratch[set].n && !(c->drop_sets & VC_SET_BIT(set)))
 			vc_bits_copy(&cn->sets[set], &c->scratch[set]);
 		c->scratch[set].n = 0;
 	}

@@ -193,6 +193,9 @@ run_whatif(struct options *o, struct state *st, char **paths)
 		return rc;
 	vc_whatif_global_take(&st->c, &st->s, &st->before);
 	vc_advise_compute(&st->c, &st->s, &st->map, &st->w.before);
+	/* It borrows node names, which removing or replacing a node frees;
+	 * what-if compares pools, not nodes. */
+	vc_advise_drop_nodes(&st->w.before);
 	rc = change(o, st);
 	if (rc != VC_EXIT_OK)
 		return rc;

@@ -211,6 +211,17 @@ vc_cli_write_stdout(const char *text, size_t len)
 }
 
 int
+vc_cli_finish_stream(struct vc_out *out)
+{
+	int rc;
+
+	errno = 0;
+	rc = vc_out_finish(out, NULL, NULL);
+	vc_out_free(out);
+	return rc < 0 ? vc_cli_output_failed(errno ? errno : EIO) : 0;
+}
+
+int
 vc_cli_write_out(struct vc_out *out, const char *what)
 {
 	_autofree_ char *text = NULL;

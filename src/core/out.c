@@ -326,8 +326,13 @@ vc_out_list_end(struct vc_out *o)
 {
 	if (o->format == VC_FMT_YAML)
 		yaml_collection(o, false, false);
-	else
+	else {
 		json_check(o, yajl_gen_array_close(o->gen));
+		/* A map can hold thousands of lists (advise's gives_up, one per
+		 * node): draining only at map ends let yajl's buffer grow to the
+		 * whole map. */
+		json_drain(o, STREAM_CHUNK);
+	}
 }
 
 void

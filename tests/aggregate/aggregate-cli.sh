@@ -320,8 +320,11 @@ sed "s|$TMP/new.yaml|standard input|g" "$TMP/diff.files" | cmp -s - "$TMP/diff.s
 [ -s "$TMP/diff.stdin" ] || fail "diff OLD - printed nothing"
 ok "diff OLD - reads NEW from standard input"
 
-# A report that cannot be written: one line, exit 5 (streamed YAML, table, diff).
-for args in "-q -f $N" "-q -f $N -o table" "-q -f $N -o json" "diff $TMP/old.json $TMP/old.json"; do
+# A report that cannot be written: one line, exit 5 (streamed YAML, table, diff,
+# streamed advice).
+M=$TEST_SRC_DIR/aggregate/cpumap-libvirt9
+for args in "-q -f $N" "-q -f $N -o table" "-q -f $N -o json" "diff $TMP/old.json $TMP/old.json" \
+	"advise -q --cpu-map $M -f $N -o json" "advise -q --cpu-map $M -f $N -o yaml"; do
 	set +e
 	# shellcheck disable=SC2086
 	"$A" $args >/dev/full 2>"$TMP/err"

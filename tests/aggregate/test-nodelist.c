@@ -675,6 +675,43 @@ END_TEST
 
 /* Both schemes: compared only in the default namespace, first difference
  * kept, kinds one side lacks ignored, KubeVirt's odd values not counted. */
+/* A command that never reads some sets does not keep them; the others and
+ * the node's own fields are decoded as always. */
+START_TEST(drop_sets)
+{
+	const char *kv[] = {NS "cpu-model.EPYC",
+			    "true",
+			    NS "cpu-model-migration.EPYC",
+			    "true",
+			    NS "cpu-feature.avx2",
+			    "true",
+			    NS "machine-type.q35",
+			    "true",
+			    NS "host-model",
+			    "EPYC",
+			    NULL};
+
+	for (int drop = 0; drop < 2; drop++) {
+		struct vc_cluster c = {0};
+
+		if (drop)
+			c.drop_sets = VC_SET_BIT(VC_SET_MACHINES) |
+				      VC_SET_BIT(VC_SET_MIGRATION);
+		add(&c, "n1", kv);
+		vc_cluster_sort(&c);
+		ck_assert(c.nodes[0].probed);
+		ck_assert_str_eq(vc_names_str(&c.names, c.nodes[0].host_model), "EPYC");
+		ck_assert_str_eq(model_list(&c, &c.nodes[0], VC_SET_MODELS), "EPYC");
+		ck_assert_str_eq(model_list(&c, &c.nodes[0], VC_SET_FEATURES), "avx2");
+		ck_assert_str_eq(model_list(&c, &c.nodes[0], VC_SET_MACHINES),
+				 drop ? "" : "q35");
+		ck_assert_str_eq(model_list(&c, &c.nodes[0], VC_SET_MIGRATION),
+				 drop ? "" : "EPYC");
+		vc_cluster_clear(&c);
+	}
+}
+END_TEST
+
 START_TEST(both_schemes)
 {
 	struct vc_cluster c = {0};
@@ -1032,6 +1069,7 @@ main(void)
 	tcase_add_test(d, odd_values);
 	tcase_add_test(d, namespace_rollback_duplicates);
 	tcase_add_test(d, both_schemes);
+	tcase_add_test(d, drop_sets);
 	tcase_add_test(d, explicit_namespace);
 	tcase_add_test(d, node_warnings);
 	tcase_add_test(d, summary_and_quorum);
