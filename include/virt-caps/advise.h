@@ -2,8 +2,10 @@
 /*
  * `caps-aggregate advise`: which cpuModel each pool of nodes can agree on
  * and what it costs. A pool is the probed nodes of one (arch, CPU vendor,
- * emulated) key: live migration never crosses vendors, and nodes probed
- * with software emulation (virttype qemu) are kept apart from KVM ones.
+ * virttype) key: live migration never crosses vendors, and nodes probed
+ * with software emulation (virttype qemu) are kept apart from KVM ones;
+ * nodes without a virttype label (KubeVirt's scheme has none) or with
+ * another one (hvf) are pools of their own too, never called "kvm".
  * Models are ranked by the number of features libvirt's CPU map gives
  * them (inheritance resolved); ties go to bytewise name order, and models
  * the map does not know come after every ranked one, by name.
@@ -40,9 +42,9 @@ struct vc_advise_node {
 };
 
 struct vc_advise_pool {
-	char *arch;   /* libvirt's arch name, "unknown" when not labelled */
-	char *vendor; /* "unknown" when not labelled */
-	bool emulated;
+	char *arch;     /* libvirt's arch name, "unknown" when not labelled */
+	char *vendor;   /* "unknown" when not labelled */
+	char *virttype; /* as labelled; NULL when not labelled */
 	struct vc_advise_node *nodes; /* sorted by name; NULL once dropped */
 	size_t n_nodes;
 	const char *
@@ -64,7 +66,9 @@ struct vc_advise {
 	char *map_dir;
 	char *map_version; /* NULL when unknown */
 	char *map_version_from;
-	struct vc_advise_pool *pools; /* KVM pools first, then arch, vendor */
+	/* kvm pools first, then other or unknown virttypes, then emulated
+	 * ones; then arch, vendor, virttype */
+	struct vc_advise_pool *pools;
 	size_t n_pools;
 	struct vc_strv warnings;
 };
@@ -80,11 +84,31 @@ void vc_advise_compute(const struct vc_cluster *c, const struct vc_summary *s,
 /** True when some pool has no model usable on every one of its nodes. */
 bool vc_advise_has_gap(const struct vc_advise *a);
 
-/** Pool @p's snippet: the kubectl patch (when @cluster_wide) or a VM spec. */
+/**
+ * Pool @p's snippet: the kubectl patch (when @cluster_wide) or a VM spec.
+ * Names are quoted for the shell and JSON (patch) or YAML (spec), whatever
+ * they hold. NULL when the pool has no recommendation or it is unranked
+ * (the map cannot tell which candidate is better: no advice to paste).
+ */
 char *vc_advise_snippet(const struct vc_advise_pool *p, bool cluster_wide);
 
-/** True when the cluster-wide cpuModel can serve @a: exactly one KVM pool. */
+/**
+ * True when the cluster-wide cpuModel can serve @a: exactly one pool is
+ * not emulated (its virttype is kvm, another one, or unknown).
+ */
 bool vc_advise_cluster_wide(const struct vc_advise *a);
+
+/** True when @p's virttype is qemu (software emulation). */
+bool vc_advise_pool_emulated(const struct vc_advise_pool *p);
+
+/** True when @p has a recommendation the map could rank. */
+bool vc_advise_pool_ranked(const struct vc_advise_pool *p);
+
+/**
+ * "emulated" as the cluster report writes it: true (qemu), false (kvm),
+ * null (another virttype, or none).
+ */
+void vc_advise_write_emulated(struct vc_out *o, const struct vc_advise_pool *p);
 
 /** cpu_map, pools and warnings as a map (see README, advise). */
 void vc_advise_write(struct vc_out *o, const struct vc_advise *a);
@@ -92,7 +116,10 @@ void vc_advise_write(struct vc_out *o, const struct vc_advise *a);
 /** The same for people: one block per pool. */
 char *vc_advise_text(const struct vc_advise *a);
 
-/** One pool's key for people: "x86_64 AMD (kvm)". Caller frees. */
+/**
+ * One pool's key for people: "x86_64 AMD kvm", "... emulated (virttype
+ * qemu)", "... virttype hvf", "... virttype unknown". Caller frees.
+ */
 char *vc_advise_pool_title(const struct vc_advise_pool *p);
 
 /** The pool of @b with @a's key, or NULL. */

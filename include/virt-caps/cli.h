@@ -57,7 +57,11 @@ int vc_cli_parse(const struct vc_cli *cli, int argc, char **argv);
  */
 enum vc_exit vc_cli_exit(int rc);
 
-/** "NAME: MESSAGE (see NAME --help)" on stderr; returns -EINVAL. */
+/**
+ * "NAME: MESSAGE (see NAME --help)" on stderr, "(see NAME SUBCOMMAND
+ * --help)" once vc_cli_parse() parsed a subcommand's options; returns
+ * -EINVAL.
+ */
 int vc_cli_usage_error(const char *fmt, ...) _printf_(1, 2);
 
 /** What --output can name; each command allows some of them. */

@@ -29,7 +29,9 @@ struct vc_explain_node {
 	enum vc_explain_status status;
 	/* For migration-only and not-usable: the features the map says the
 	 * node lacks (sorted; possibly empty) when @derived, else @note says
-	 * why there is no list (the map does not know the model or arch). */
+	 * why there is no list (the map does not know the model or arch).
+	 * For unknown, obsolete and unprobed nodes @note says why, as the
+	 * text does; NULL for usable ones. */
 	bool derived;
 	struct vc_strv missing;
 	char *note;

@@ -41,6 +41,9 @@ void vc_out_str(struct vc_out *o, const char *s);
 void vc_out_uint(struct vc_out *o, unsigned long long v);
 void vc_out_bool(struct vc_out *o, bool v);
 void vc_out_null(struct vc_out *o);
+
+/** True when a YAML 1.1 reader would not read @s back as a plain string. */
+bool vc_yaml_needs_quotes(const char *s);
 /** key: [list of strings] */
 void vc_out_strv(struct vc_out *o, const char *key, const struct vc_strv *l);
 

@@ -44,6 +44,9 @@ struct vc_tree {
 struct vc_tree *vc_tree_parse(const char *text, size_t len, const char *what);
 /** Read and parse a file, "-" for standard input (at most @max bytes). */
 struct vc_tree *vc_tree_load(const char *path, size_t max);
+/** vc_tree_load(), refusing YAML with a second document (the first is read
+ * otherwise, as libyaml's loader does). */
+struct vc_tree *vc_tree_load_one(const char *path, size_t max);
 
 /** Value of @key in map @t, or NULL (also when @t is not a map). */
 const struct vc_tree *vc_tree_get(const struct vc_tree *t, const char *key);

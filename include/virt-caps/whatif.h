@@ -42,6 +42,9 @@ struct vc_whatif {
 	size_t n_archs;
 	struct vc_advise before, after;
 	bool loss; /* a model leaves some arch's global_caps */
+	/* before's and after's advise warnings, sorted, each once: a warning
+	 * about a node that is removed is still about the answer */
+	struct vc_strv warnings;
 };
 
 /** Global models per arch of @c (summarized as @s), to compare later. */
@@ -53,7 +56,10 @@ void vc_whatif_global_take(const struct vc_cluster *c, const struct vc_summary *
 			   struct vc_whatif_global *g);
 void vc_whatif_global_clear(struct vc_whatif_global *g);
 
-/** Fill @w->archs and @w->loss from the two snapshots. */
+/**
+ * Fill @w->archs and @w->loss from the two snapshots, and @w->warnings
+ * from @w->before and @w->after (computed first).
+ */
 void vc_whatif_compare(const struct vc_whatif_global *before,
 		       const struct vc_whatif_global *after, struct vc_whatif *w);
 

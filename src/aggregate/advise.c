@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "virt-caps/advise.h"
 
+#include <ctype.h>
+
 #include "virt-caps/log.h"
 
 /* A growable list of borrowed strings (the map's and the cluster's). */
@@ -41,26 +43,47 @@ name_or_unknown(const struct vc_cluster *c, uint32_t id)
 	return id == VC_NO_NAME ? "unknown" : vc_names_str(&c->names, id);
 }
 
-static bool
-node_emulated(const struct vc_cluster *c, const struct vc_cnode *cn)
+/* Pool order by acceleration: kvm, then another or no virttype, then
+ * software emulation (qemu). */
+static int
+accel_order(const struct vc_cluster *c, const struct vc_cnode *cn)
 {
-	return cn->virttype != VC_NO_NAME &&
-	       streq(vc_names_str(&c->names, cn->virttype), "qemu");
+	switch (vc_cluster_accel(c, cn)) {
+	case VC_ACCEL_KVM:
+		return 0;
+	case VC_ACCEL_TCG:
+		return 2;
+	default:
+		return 1;
+	}
 }
 
-/* Pool order: KVM before emulated, then arch, vendor, node name. */
+/* Virttypes by name, none labelled first. */
+static int
+cmp_virttype(const struct vc_cluster *c, uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return 0;
+	if (a == VC_NO_NAME || b == VC_NO_NAME)
+		return a == VC_NO_NAME ? -1 : 1;
+	return strcmp(vc_names_str(&c->names, a), vc_names_str(&c->names, b));
+}
+
+/* Pool order: acceleration, then arch, vendor, virttype, node name. */
 static int
 cmp_pool_nodes(const void *x, const void *y, void *data)
 {
 	const struct vc_cluster *c = data;
 	const struct vc_cnode *a = &c->nodes[*(const uint32_t *)x];
 	const struct vc_cnode *b = &c->nodes[*(const uint32_t *)y];
-	int r = (int)node_emulated(c, a) - (int)node_emulated(c, b);
+	int r = accel_order(c, a) - accel_order(c, b);
 
 	if (!r)
 		r = strcmp(name_or_unknown(c, a->arch), name_or_unknown(c, b->arch));
 	if (!r)
 		r = strcmp(name_or_unknown(c, a->vendor), name_or_unknown(c, b->vendor));
+	if (!r)
+		r = cmp_virttype(c, a->virttype, b->virttype);
 	if (!r)
 		r = strcmp(a->name, b->name);
 	return r;
@@ -71,8 +94,7 @@ same_pool(const struct vc_cluster *c, uint32_t x, uint32_t y)
 {
 	const struct vc_cnode *a = &c->nodes[x], *b = &c->nodes[y];
 
-	return a->arch == b->arch && a->vendor == b->vendor &&
-	       node_emulated(c, a) == node_emulated(c, b);
+	return a->arch == b->arch && a->vendor == b->vendor && a->virttype == b->virttype;
 }
 
 static size_t
@@ -172,7 +194,9 @@ new_pool(struct work *w, const uint32_t *idx, size_t n, struct vc_advise_pool *p
 
 	p->arch = xstrdup(name_or_unknown(w->c, first->arch));
 	p->vendor = xstrdup(name_or_unknown(w->c, first->vendor));
-	p->emulated = node_emulated(w->c, first);
+	p->virttype = first->virttype == VC_NO_NAME
+			      ? NULL
+			      : xstrdup(vc_names_str(&w->c->names, first->virttype));
 	p->nodes = xzalloc(n * sizeof(*p->nodes));
 	p->n_nodes = n;
 	for (size_t i = 0; i < n; i++)
@@ -447,13 +471,37 @@ vc_advise_has_gap(const struct vc_advise *a)
 }
 
 bool
+vc_advise_pool_emulated(const struct vc_advise_pool *p)
+{
+	return p->virttype && streq(p->virttype, "qemu");
+}
+
+bool
+vc_advise_pool_ranked(const struct vc_advise_pool *p)
+{
+	return p->model && p->n_candidates && p->candidates[0].rank != VC_ADVISE_UNRANKED;
+}
+
+void
+vc_advise_write_emulated(struct vc_out *o, const struct vc_advise_pool *p)
+{
+	vc_out_key(o, "emulated");
+	if (p->virttype && streq(p->virttype, "kvm"))
+		vc_out_bool(o, false);
+	else if (vc_advise_pool_emulated(p))
+		vc_out_bool(o, true);
+	else
+		vc_out_null(o);
+}
+
+bool
 vc_advise_cluster_wide(const struct vc_advise *a)
 {
-	size_t kvm = 0;
+	size_t accelerated = 0;
 
 	for (size_t i = 0; i < a->n_pools; i++)
-		kvm += !a->pools[i].emulated;
-	return kvm == 1;
+		accelerated += !vc_advise_pool_emulated(&a->pools[i]);
+	return accelerated == 1;
 }
 
 const struct vc_advise_pool *
@@ -463,7 +511,7 @@ vc_advise_find_pool(const struct vc_advise *b, const struct vc_advise_pool *a)
 		const struct vc_advise_pool *p = &b->pools[i];
 
 		if (streq(p->arch, a->arch) && streq(p->vendor, a->vendor) &&
-		    p->emulated == a->emulated)
+		    (p->virttype == a->virttype || streq(p->virttype, a->virttype)))
 			return p;
 	}
 	return NULL;
@@ -472,11 +520,74 @@ vc_advise_find_pool(const struct vc_advise *b, const struct vc_advise_pool *a)
 char *
 vc_advise_pool_title(const struct vc_advise_pool *p)
 {
-	return xasprintf("%s %s %s", p->arch, p->vendor,
-			 p->emulated ? "emulated (virttype qemu)" : "kvm");
+	if (vc_advise_pool_emulated(p))
+		return xasprintf("%s %s emulated (virttype qemu)", p->arch, p->vendor);
+	if (p->virttype && streq(p->virttype, "kvm"))
+		return xasprintf("%s %s kvm", p->arch, p->vendor);
+	return xasprintf("%s %s virttype %s", p->arch, p->vendor,
+			 p->virttype ? p->virttype : "unknown");
 }
 
 /* ---- snippets ---------------------------------------------------------------- */
+
+/*
+ * Names come from labels, which are validated where they are read; the
+ * snippets are pasted into a shell and into YAML all the same, so they
+ * quote whatever they are given (defense in depth).
+ */
+static void
+json_string(struct vc_buf *b, const char *s)
+{
+	vc_buf_printf(b, "\"");
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			vc_buf_printf(b, "\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			vc_buf_printf(b, "\\u%04x", *c);
+		else
+			vc_buf_printf(b, "%c", *c);
+	}
+	vc_buf_printf(b, "\"");
+}
+
+/* A YAML scalar: plain when it is a plain label-syntax word YAML reads
+ * back as that string, else a JSON string (valid YAML double quoting). */
+static void
+yaml_string(struct vc_buf *b, const char *s)
+{
+	static const char word[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789._-";
+
+	if (isalnum((unsigned char)*s) && !s[strspn(s, word)] && !vc_yaml_needs_quotes(s))
+		vc_buf_printf(b, "%s", s);
+	else
+		json_string(b, s);
+}
+
+/* @text as one single-quoted shell word: ' becomes '\'' */
+static void
+shell_word(struct vc_buf *b, const char *text)
+{
+	vc_buf_printf(b, "'");
+	for (const char *c = text; *c; c++)
+		vc_buf_printf(b, *c == '\'' ? "'\\''" : "%c", *c);
+	vc_buf_printf(b, "'");
+}
+
+static void
+snippet_patch(struct vc_buf *b, const char *model)
+{
+	struct vc_buf json = {0};
+	_autofree_ char *text = NULL;
+
+	vc_buf_printf(&json, "{\"spec\":{\"configuration\":{\"cpuModel\":");
+	json_string(&json, model);
+	vc_buf_printf(&json, "}}}");
+	text = vc_buf_steal(&json, NULL);
+	vc_buf_printf(b, "kubectl patch kubevirt kubevirt -n kubevirt --type merge -p ");
+	shell_word(b, text);
+	vc_buf_printf(b, "\n");
+}
 
 static void
 snippet_features(struct vc_buf *b, const struct vc_strv *f, const char *indent)
@@ -484,28 +595,22 @@ snippet_features(struct vc_buf *b, const struct vc_strv *f, const char *indent)
 	if (!f->n)
 		return;
 	vc_buf_printf(b, "%sfeatures:\n", indent);
-	for (size_t i = 0; i < f->n; i++)
-		vc_buf_printf(b, "%s- {name: %s, policy: require}\n", indent, f->v[i]);
+	for (size_t i = 0; i < f->n; i++) {
+		vc_buf_printf(b, "%s- {name: ", indent);
+		yaml_string(b, f->v[i]);
+		vc_buf_printf(b, ", policy: require}\n");
+	}
 }
 
-/*
- * Model and feature names come from labels (Kubernetes label syntax:
- * letters, digits, '-', '_', '.'), so they need no quoting in JSON,
- * YAML or a single-quoted shell word.
- */
 char *
 vc_advise_snippet(const struct vc_advise_pool *p, bool cluster_wide)
 {
 	struct vc_buf b = {0};
 
-	if (!p->model)
+	if (!vc_advise_pool_ranked(p))
 		return NULL;
 	if (cluster_wide) {
-		vc_buf_printf(
-			&b,
-			"kubectl patch kubevirt kubevirt -n kubevirt --type merge -p "
-			"'{\"spec\":{\"configuration\":{\"cpuModel\":\"%s\"}}}'\n",
-			p->model);
+		snippet_patch(&b, p->model);
 		if (!p->extra_features.n)
 			return vc_buf_steal(&b, NULL);
 		vc_buf_printf(
@@ -518,8 +623,11 @@ vc_advise_snippet(const struct vc_advise_pool *p, bool cluster_wide)
 			      "spec.template.spec):\n");
 	}
 	vc_buf_printf(&b, "spec:\n  domain:\n    cpu:\n");
-	if (!cluster_wide)
-		vc_buf_printf(&b, "      model: %s\n", p->model);
+	if (!cluster_wide) {
+		vc_buf_printf(&b, "      model: ");
+		yaml_string(&b, p->model);
+		vc_buf_printf(&b, "\n");
+	}
 	snippet_features(&b, &p->extra_features, "      ");
 	return vc_buf_steal(&b, NULL);
 }
@@ -580,6 +688,8 @@ write_recommendation(struct vc_out *o, const struct vc_advise_pool *p)
 	vc_out_map_end(o);
 	vc_out_key(o, "model");
 	vc_out_str(o, p->model);
+	vc_out_key(o, "ranked");
+	vc_out_bool(o, vc_advise_pool_ranked(p));
 	vc_out_map_end(o);
 }
 
@@ -601,14 +711,14 @@ write_no_common(struct vc_out *o, const struct vc_advise_pool *p)
 static void
 write_pool(struct vc_out *o, const struct vc_advise_pool *p, bool cluster_wide)
 {
-	_autofree_ char *patch = vc_advise_snippet(p, cluster_wide && !p->emulated);
+	_autofree_ char *patch =
+		vc_advise_snippet(p, cluster_wide && !vc_advise_pool_emulated(p));
 
 	vc_out_map_begin(o);
 	vc_out_key(o, "arch");
 	vc_out_str(o, p->arch);
 	write_candidates(o, p);
-	vc_out_key(o, "emulated");
-	vc_out_bool(o, p->emulated);
+	vc_advise_write_emulated(o, p);
 	write_no_common(o, p);
 	vc_out_key(o, "nodes");
 	vc_out_list_begin(o);
@@ -620,6 +730,8 @@ write_pool(struct vc_out *o, const struct vc_advise_pool *p, bool cluster_wide)
 	write_recommendation(o, p);
 	vc_out_key(o, "vendor");
 	vc_out_str(o, p->vendor);
+	vc_out_key(o, "virttype");
+	vc_out_str(o, p->virttype);
 	vc_out_map_end(o);
 }
 
@@ -706,16 +818,8 @@ text_cost(struct vc_buf *b, const struct vc_advise_pool *p)
 }
 
 static void
-text_recommendation(struct vc_buf *b, const struct vc_advise_pool *p, bool wide)
+text_gives_up(struct vc_buf *b, const struct vc_advise_pool *p)
 {
-	_autofree_ char *snippet = vc_advise_snippet(p, wide && !p->emulated);
-
-	vc_buf_printf(b, "  recommended: %s\n  extra features (%zu):", p->model,
-		      p->extra_features.n);
-	for (size_t i = 0; i < p->extra_features.n; i++)
-		vc_buf_printf(b, " %s", p->extra_features.v[i]);
-	vc_buf_printf(b, "%s\n", p->extra_features.n ? "" : " none");
-	text_cost(b, p);
 	for (size_t i = 0; i < p->n_nodes && i < TEXT_MAX_ITEMS; i++) {
 		const struct vc_advise_node *nd = &p->nodes[i];
 
@@ -726,11 +830,48 @@ text_recommendation(struct vc_buf *b, const struct vc_advise_pool *p, bool wide)
 			vc_buf_printf(b, " %s", nd->gives_up[k]);
 		vc_buf_printf(b, "\n");
 	}
+}
+
+/* The snippet, or why there is none; and what a cluster-wide patch for a
+ * pool that may not be KVM means. */
+static void
+text_snippet(struct vc_buf *b, const struct vc_advise_pool *p, bool wide)
+{
+	bool patch = wide && !vc_advise_pool_emulated(p);
+	_autofree_ char *snippet = vc_advise_snippet(p, patch);
+
+	if (!snippet) {
+		vc_buf_printf(b, "  snippet: none (the model is not ranked)\n");
+		return;
+	}
+	if (patch && !streq(p->virttype, "kvm"))
+		vc_buf_printf(
+			b,
+			"  note: the acceleration of this pool is not known (virttype "
+			"%s): the patch assumes it is the cluster's KVM pool\n",
+			p->virttype ? p->virttype : "not labelled");
 	vc_buf_printf(b, "  snippet:\n");
-	for (char *line = snippet, *nl; line && *line; line = nl + 1) {
+	for (char *line = snippet, *nl; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		vc_buf_printf(b, "    %.*s\n", (int)(nl - line), line);
 	}
+}
+
+static void
+text_recommendation(struct vc_buf *b, const struct vc_advise_pool *p, bool wide)
+{
+	vc_buf_printf(b, "  recommended: %s\n", p->model);
+	if (!vc_advise_pool_ranked(p))
+		vc_buf_printf(b,
+			      "  cannot rank: the CPU map knows none of the candidates; "
+			      "the first by name is shown, choose yourself\n");
+	vc_buf_printf(b, "  extra features (%zu):", p->extra_features.n);
+	for (size_t i = 0; i < p->extra_features.n; i++)
+		vc_buf_printf(b, " %s", p->extra_features.v[i]);
+	vc_buf_printf(b, "%s\n", p->extra_features.n ? "" : " none");
+	text_cost(b, p);
+	text_gives_up(b, p);
+	text_snippet(b, p, wide);
 }
 
 static void
@@ -777,8 +918,10 @@ vc_advise_text(const struct vc_advise *a)
 		text_pool(&b, &a->pools[i], wide);
 	if (!wide && a->n_pools)
 		vc_buf_printf(
-			&b, "\nThe cluster-wide cpuModel (spec.configuration.cpuModel) "
-			    "serves one KVM pool only: set the model per VM as shown.\n");
+			&b,
+			"\nThe cluster-wide cpuModel (spec.configuration.cpuModel) "
+			"serves only one pool that is not emulated: set the model per VM "
+			"as shown.\n");
 	for (size_t i = 0; i < a->warnings.n; i++)
 		vc_buf_printf(&b, "%swarning: %s\n", i ? "" : "\n", a->warnings.v[i]);
 	return vc_buf_steal(&b, NULL);
@@ -809,6 +952,7 @@ pool_clear(struct vc_advise_pool *p)
 {
 	free(p->arch);
 	free(p->vendor);
+	free(p->virttype);
 	pool_drop_nodes(p);
 	for (size_t i = 0; i < p->n_candidates; i++)
 		free(p->candidates[i].model);

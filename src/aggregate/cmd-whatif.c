@@ -25,20 +25,25 @@ static const char usage_text[] =
 	"about to buy or upgrade; '-' is standard input). A report is added to the\n"
 	"cluster as the labels caps-probe would give the node, replacing the node of\n"
 	"the same name (its node_name) when there is one. Nodes given with --remove\n"
-	"are taken away first.\n"
+	"are taken away first; a node cannot be both removed and in a report (a\n"
+	"report replaces the node of its name already).\n"
+	"-l/--selector chooses the cluster's nodes only: reports are the question\n"
+	"asked and are always added, whatever their labels (-v says so).\n"
 	"\n"
 	"Printed: per arch, the models that would leave or join global_caps; per pool\n"
 	"(see caps-aggregate advise --help) the recommended model and extra features\n"
 	"before and after, and pools that would appear or disappear.\n"
 	"\n" VC_INPUT_HELP "\n"
 	"What-if:\n"
-	"      --remove=NODE         take NODE away (repeatable); a NODE the cluster\n"
-	"                            does not have is an error\n" VC_MAP_CMD_HELP
+	"      --remove=NODE         take NODE away (repeatable, each NODE once); a\n"
+	"                            NODE the cluster does not have is an error\n" VC_MAP_CMD_HELP
 	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 no model would leave global_caps, 1 a model would leave it,\n"
-	"2 usage error, 3 bad input (nodes, a file that is not a caps-probe node\n"
-	"report, two reports of one node, --remove of an unknown node, CPU map),\n"
-	"4 API failure, 5 standard output could not be written.\n";
+	"2 usage error (also --remove NODE twice, or of a node that has a report),\n"
+	"3 bad input (nodes; a file that is not one caps-probe node report, or\n"
+	"whose node_name, names or values cannot be labels; two reports of one\n"
+	"node; --remove of an unknown node; CPU map), 4 API failure, 5 standard\n"
+	"output could not be written.\n";
 
 enum {
 	OPT_REMOVE = VC_OPT_MAP_CMD_END,
@@ -56,6 +61,9 @@ set_whatif_option(void *ctx, int c, const char *arg)
 	struct options *o = ctx;
 
 	if (c == OPT_REMOVE) {
+		for (size_t i = 0; i < o->remove.n; i++)
+			if (streq(o->remove.v[i], arg))
+				return vc_cli_usage_error("--remove %s given twice", arg);
 		vc_strv_push(&o->remove, arg);
 		return 0;
 	}
@@ -79,22 +87,43 @@ check_operands(struct options *o, int argc, char **argv)
 	return vc_input_check(&o->cmd.in);
 }
 
-/* Every report, before any node is listed: a bad file fails fast. */
+/* A report replaces the node of its name: removing it too says two
+ * contradictory things. A usage error, found once the reports are read. */
 static int
-read_reports(char **paths, int n, struct vc_node *nodes)
+check_removed(const struct options *o, const struct vc_node *n, const char *path)
+{
+	for (size_t i = 0; i < o->remove.n; i++)
+		if (streq(o->remove.v[i], n->name))
+			return vc_cli_usage_error(
+				"%s is both removed and in a report (%s): a "
+				"report replaces a node of its name",
+				n->name, vc_input_name(path));
+	return 0;
+}
+
+/* Every report, before any node is listed: a bad file fails fast. */
+static enum vc_exit
+read_reports(const struct options *o, char **paths, int n, struct vc_node *nodes)
 {
 	for (int i = 0; i < n; i++) {
 		if (vc_whatif_read_report(paths[i], &nodes[i]) < 0)
-			return -EINVAL;
+			return VC_EXIT_DATA;
+		if (check_removed(o, &nodes[i], paths[i]) < 0)
+			return VC_EXIT_USAGE;
 		for (int k = 0; k < i; k++)
 			if (streq(nodes[k].name, nodes[i].name)) {
 				vc_err("%s: node %s has a report already (%s)",
 				       vc_input_name(paths[i]), nodes[i].name,
 				       vc_input_name(paths[k]));
-				return -EINVAL;
+				return VC_EXIT_DATA;
 			}
 	}
-	return 0;
+	if (n && o->cmd.in.selector)
+		vc_info("-l %s selects the cluster's nodes; the %d report%s %s added "
+			"whatever %s labels",
+			o->cmd.in.selector, n, vc_plural((size_t)n),
+			n == 1 ? "is" : "are", n == 1 ? "its" : "their");
+	return VC_EXIT_OK;
 }
 
 static int
@@ -104,8 +133,8 @@ print_whatif(enum vc_output f, const struct vc_whatif *w)
 
 	if (f == VC_OUTPUT_TEXT)
 		return vc_cli_write_text(vc_whatif_text(w));
-	for (size_t i = 0; i < w->after.warnings.n; i++)
-		vc_warn("%s", w->after.warnings.v[i]);
+	for (size_t i = 0; i < w->warnings.n; i++)
+		vc_warn("%s", w->warnings.v[i]);
 	out = vc_out_new(vc_cli_format(f));
 	vc_whatif_write(out, w);
 	return vc_cli_write_out(out, "what-if result");
@@ -154,9 +183,11 @@ run_whatif(struct options *o, struct state *st, char **paths)
 {
 	enum vc_exit rc;
 
-	if (vc_cpumap_load(o->cmd.cpu_map, &st->map) < 0 ||
-	    read_reports(paths, st->n_nodes, st->nodes) < 0)
+	if (vc_cpumap_load(o->cmd.cpu_map, &st->map) < 0)
 		return VC_EXIT_DATA;
+	rc = read_reports(o, paths, st->n_nodes, st->nodes);
+	if (rc != VC_EXIT_OK)
+		return rc;
 	rc = vc_input_load(&o->cmd.in, &st->c, &st->s);
 	if (rc != VC_EXIT_OK)
 		return rc;

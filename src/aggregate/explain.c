@@ -139,6 +139,23 @@ cmp_node_name(const void *key, const void *node)
 	return strcmp(key, ((const struct vc_cnode *)node)->name);
 }
 
+/* Why a node without derived missing features has none: the same words
+ * in text, YAML and JSON. NULL for a usable node. */
+static char *
+status_note(enum vc_explain_status s, const char *model)
+{
+	switch (s) {
+	case VC_EXPLAIN_UNKNOWN:
+		return xasprintf("this node's QEMU does not know %s", model);
+	case VC_EXPLAIN_OBSOLETE:
+		return xstrdup("on KubeVirt's obsolete list: never labelled");
+	case VC_EXPLAIN_UNPROBED:
+		return xstrdup("no capability labels");
+	default:
+		return NULL;
+	}
+}
+
 /* Every name of @nodes must be a node of @c (sorted by name). */
 static int
 check_named(const struct vc_cluster *c, const struct vc_strv *nodes)
@@ -180,6 +197,8 @@ vc_explain_compute(const struct vc_cluster *c, const struct vc_cpumap *map,
 		if (en->status == VC_EXPLAIN_MIGRATION_ONLY ||
 		    en->status == VC_EXPLAIN_NOT_USABLE)
 			derive_missing(c, map, model, cn, en);
+		else
+			en->note = status_note(en->status, model);
 		if (en->status != VC_EXPLAIN_USABLE)
 			e->all_usable = false;
 	}
@@ -201,24 +220,10 @@ vc_explain_clear(struct vc_explain *e)
 
 /* The third column: the missing features, or why there are none. */
 static void
-text_detail(struct vc_buf *b, const struct vc_explain *e,
-	    const struct vc_explain_node *en)
+text_detail(struct vc_buf *b, const struct vc_explain_node *en)
 {
-	switch (en->status) {
-	case VC_EXPLAIN_USABLE:
+	if (en->status == VC_EXPLAIN_USABLE)
 		return;
-	case VC_EXPLAIN_UNKNOWN:
-		vc_buf_printf(b, "(this node's QEMU does not know %s)", e->model);
-		return;
-	case VC_EXPLAIN_OBSOLETE:
-		vc_buf_printf(b, "(on KubeVirt's obsolete list: never labelled)");
-		return;
-	case VC_EXPLAIN_UNPROBED:
-		vc_buf_printf(b, "(no capability labels)");
-		return;
-	default:
-		break;
-	}
 	if (!en->derived)
 		vc_buf_printf(b, "(%s)", en->note);
 	else if (!en->missing.n)
@@ -266,7 +271,7 @@ vc_explain_text(const struct vc_explain *e)
 		struct vc_buf d = {0};
 
 		vc_buf_append(&d, "", 0);
-		text_detail(&d, e, &e->nodes[i]);
+		text_detail(&d, &e->nodes[i]);
 		text_line(&b, w, e->nodes[i].name,
 			  vc_explain_status_name(e->nodes[i].status), d.data);
 		vc_buf_clear(&d);

@@ -634,12 +634,34 @@ wipe_event(yaml_event_t *ev)
 	yaml_event_delete(ev);
 }
 
+/*
+ * After the first document's end: true when the stream ends there. A
+ * node report is one document; a second one would be silently ignored.
+ */
+static bool
+no_second_document(yaml_parser_t *parser, const char *what)
+{
+	yaml_event_t ev;
+	bool end;
+
+	if (!yaml_parser_parse(parser, &ev)) {
+		yaml_syntax_error(parser, what);
+		return false;
+	}
+	end = ev.type == YAML_STREAM_END_EVENT;
+	if (!end)
+		vc_err("%s: more than one YAML document (line %zu): one is expected",
+		       what, ev.start_mark.line + 1);
+	wipe_event(&ev);
+	return end;
+}
+
 static struct vc_tree *
-parse_yaml(const char *text, size_t len, const char *what)
+parse_yaml(const char *text, size_t len, const char *what, bool single)
 {
 	yaml_parser_t parser;
 	struct builder b;
-	bool done = false, ok = true;
+	bool done = false, ok = true, doc_end = false;
 
 	builder_init(&b, text, len, what);
 	yaml_parser_initialize(&parser);
@@ -654,6 +676,7 @@ parse_yaml(const char *text, size_t len, const char *what)
 			break;
 		}
 		ok = y_event(&b, &ev, &done);
+		doc_end = ev.type == YAML_DOCUMENT_END_EVENT;
 		if (!ok) {
 			snprintf(where, sizeof(where), "line %zu, column %zu",
 				 ev.start_mark.line + 1, ev.start_mark.column + 1);
@@ -661,6 +684,8 @@ parse_yaml(const char *text, size_t len, const char *what)
 		}
 		wipe_event(&ev);
 	}
+	if (ok && single && doc_end)
+		ok = no_second_document(&parser, what);
 	yaml_parser_delete(&parser);
 	if (!ok) {
 		builder_clear(&b);
@@ -671,8 +696,8 @@ parse_yaml(const char *text, size_t len, const char *what)
 
 /* ---- access -------------------------------------------------------------- */
 
-struct vc_tree *
-vc_tree_parse(const char *text, size_t len, const char *what)
+static struct vc_tree *
+parse(const char *text, size_t len, const char *what, bool single)
 {
 	size_t i = vc_blank_prefix(text, len);
 
@@ -682,11 +707,17 @@ vc_tree_parse(const char *text, size_t len, const char *what)
 	}
 	if (text[i] == '{' || text[i] == '[')
 		return parse_json(text, len, what);
-	return parse_yaml(text, len, what);
+	return parse_yaml(text, len, what, single);
 }
 
 struct vc_tree *
-vc_tree_load(const char *path, size_t max)
+vc_tree_parse(const char *text, size_t len, const char *what)
+{
+	return parse(text, len, what, false);
+}
+
+static struct vc_tree *
+load(const char *path, size_t max, bool single)
 {
 	_autofree_ char *text = NULL;
 	struct vc_tree *t;
@@ -701,10 +732,22 @@ vc_tree_load(const char *path, size_t max)
 		vc_err("cannot read %s: %s", vc_input_name(path), strerror(-rc));
 		return NULL;
 	}
-	t = vc_tree_parse(text, len, vc_input_name(path));
+	t = parse(text, len, vc_input_name(path), single);
 	/* The text may be a kubeconfig: wipe it before it goes back to malloc. */
 	explicit_bzero(text, len);
 	return t;
+}
+
+struct vc_tree *
+vc_tree_load(const char *path, size_t max)
+{
+	return load(path, max, false);
+}
+
+struct vc_tree *
+vc_tree_load_one(const char *path, size_t max)
+{
+	return load(path, max, true);
 }
 
 const struct vc_tree *

@@ -5,6 +5,7 @@
 
 #include "virt-caps/labels.h"
 #include "virt-caps/log.h"
+#include "virt-caps/nodelist.h"
 #include "virt-caps/tree.h"
 
 /* A node report is a few KiB; this leaves room for any real one. */
@@ -17,24 +18,45 @@ missing(const char *path, const char *key)
 	return -EINVAL;
 }
 
-static int
-read_list(const struct vc_tree *t, const char *key, bool required, struct vc_strv *out,
-	  const char *path)
+/* A string as caps-probe writes it: JSON strings, YAML scalars that are
+ * quoted or read as strings; not numbers, booleans or nulls. */
+static bool
+is_string(const struct vc_tree *v)
 {
-	const struct vc_tree *v = vc_tree_get(t, key);
+	return v->type == VC_T_SCALAR && (v->quoted || !vc_yaml_needs_quotes(v->text));
+}
 
-	if (!v)
-		return required ? missing(path, key) : 0;
-	if (v->type != VC_T_NULL && !vc_tree_strings(v, out)) {
-		vc_err("%s: '%s' is not a list of strings", vc_input_name(path), key);
-		return -EINVAL;
-	}
-	return 0;
+/*
+ * @datum of field @key must make the label caps-probe would give it: a
+ * report that does not is refused, not used with labels dropped (the
+ * answer would be about another node). Names are not secrets: quoted,
+ * cut at 40 characters (the error line escapes controls).
+ */
+static int
+check_datum(const char *path, const char *key, enum vc_label_kind kind, const char *datum)
+{
+	bool host = kind == VC_L_HOST_MODEL || kind == VC_L_VENDOR ||
+		    kind == VC_L_HOST_FEATURE;
+	struct vc_label_spelling sp = vc_label_spelling(kind, VC_SCHEME_NFD);
+	_autofree_ char *name = xasprintf("%s%s", sp.text, datum);
+	const char *why = "it is empty";
+	bool ok = false;
+
+	if (sp.form == VC_FORM_NAMED)
+		ok = vc_label_name_valid(name, &why);
+	else if (*datum)
+		ok = vc_label_value_valid(datum, &why);
+	if (ok)
+		return 0;
+	vc_err("%s: %s%s '%.40s%s' cannot be a label: %s", vc_input_name(path),
+	       host ? "host_cpu_model." : "", key, datum, strlen(datum) > 40 ? "..." : "",
+	       why);
+	return -EINVAL;
 }
 
 static int
-read_string(const struct vc_tree *t, const char *key, bool required, char **out,
-	    const char *path)
+read_list(const struct vc_tree *t, const char *key, enum vc_label_kind kind,
+	  bool required, struct vc_strv *out, const char *path)
 {
 	const struct vc_tree *v = vc_tree_get(t, key);
 
@@ -42,10 +64,42 @@ read_string(const struct vc_tree *t, const char *key, bool required, char **out,
 		return required ? missing(path, key) : 0;
 	if (v->type == VC_T_NULL)
 		return 0;
-	if (v->type != VC_T_SCALAR) {
+	for (size_t i = 0; v->type == VC_T_LIST && i < v->n; i++) {
+		if (!is_string(v->items[i]))
+			break;
+		if (check_datum(path, key, kind, v->items[i]->text) < 0)
+			return -EINVAL;
+		vc_strv_push(out, v->items[i]->text);
+	}
+	if (v->type != VC_T_LIST || out->n != v->n) {
+		vc_err("%s: '%s' is not a list of strings", vc_input_name(path), key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A string field; @required: present and not null. */
+static int
+read_string(const struct vc_tree *t, const char *key, enum vc_label_kind kind,
+	    bool required, char **out, const char *path)
+{
+	const struct vc_tree *v = vc_tree_get(t, key);
+
+	if (!v)
+		return required ? missing(path, key) : 0;
+	if (v->type == VC_T_NULL && required) {
+		vc_err("%s: not a caps-probe node report: '%s' is null",
+		       vc_input_name(path), key);
+		return -EINVAL;
+	}
+	if (v->type == VC_T_NULL)
+		return 0;
+	if (!is_string(v)) {
 		vc_err("%s: '%s' is not a string", vc_input_name(path), key);
 		return -EINVAL;
 	}
+	if (check_datum(path, key, kind, v->text) < 0)
+		return -EINVAL;
 	*out = xstrdup(v->text);
 	return 0;
 }
@@ -57,10 +111,36 @@ read_host(const struct vc_tree *t, struct vc_node *n, const char *path)
 
 	if (!h || h->type != VC_T_MAP)
 		return missing(path, "host_cpu_model");
-	if (read_string(h, "name", false, &n->host_model, path) < 0 ||
-	    read_string(h, "vendor", false, &n->vendor, path) < 0)
+	if (read_string(h, "name", VC_L_HOST_MODEL, false, &n->host_model, path) < 0 ||
+	    read_string(h, "vendor", VC_L_VENDOR, false, &n->vendor, path) < 0)
 		return -EINVAL;
-	return read_list(h, "required_features", false, &n->required_features, path);
+	return read_list(h, "required_features", VC_L_HOST_FEATURE, false,
+			 &n->required_features, path);
+}
+
+/* The name the API server would accept, as for listed nodes (nodeitems.c). */
+static int
+read_node_name(const struct vc_tree *t, struct vc_node *n, const char *path)
+{
+	const struct vc_tree *v = vc_tree_get(t, "node_name");
+	const char *why;
+
+	if (!v)
+		return missing(path, "node_name");
+	if (!is_string(v)) {
+		vc_err("%s: 'node_name' is not a string", vc_input_name(path));
+		return -EINVAL;
+	}
+	if (!vc_dns_subdomain_valid(v->text, &why)) {
+		vc_err("%s: node_name '%.40s%s' is not a valid Kubernetes node name "
+		       "(at most %d lower-case letters, digits, '-' and '.', each "
+		       "dot-separated part starting and ending with a letter or digit)",
+		       vc_input_name(path), v->text, strlen(v->text) > 40 ? "..." : "",
+		       VC_NODE_NAME_MAX);
+		return -EINVAL;
+	}
+	n->name = xstrdup(v->text);
+	return 0;
 }
 
 static void
@@ -84,6 +164,21 @@ read_extras(const struct vc_tree *t, struct vc_node *n)
 }
 
 static int
+read_lists(const struct vc_tree *t, struct vc_node *n, const char *path)
+{
+	if (read_list(t, "supported_models", VC_L_MODEL, true, &n->models, path) < 0 ||
+	    read_list(t, "supported_features", VC_L_FEATURE, true, &n->features, path) <
+		    0 ||
+	    read_list(t, "migration_models", VC_L_MIGRATION_MODEL, false,
+		      &n->migration_models, path) < 0 ||
+	    read_list(t, "machine_types", VC_L_MACHINE_TYPE, false, &n->machine_types,
+		      path) < 0 ||
+	    read_list(t, "hyperv", VC_L_HYPERV, false, &n->hyperv, path) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int
 node_from_tree(const struct vc_tree *t, struct vc_node *n, const char *path)
 {
 	if (!t)
@@ -93,23 +188,15 @@ node_from_tree(const struct vc_tree *t, struct vc_node *n, const char *path)
 		       vc_input_name(path));
 		return -EINVAL;
 	}
-	if (read_string(t, "node_name", true, &n->name, path) < 0 ||
-	    read_string(t, "arch", true, &n->arch, path) < 0 ||
-	    read_string(t, "virttype", true, &n->virttype, path) < 0 ||
-	    read_host(t, n, path) < 0 ||
-	    read_list(t, "supported_models", true, &n->models, path) < 0 ||
-	    read_list(t, "supported_features", true, &n->features, path) < 0 ||
-	    read_list(t, "migration_models", false, &n->migration_models, path) < 0 ||
-	    read_list(t, "machine_types", false, &n->machine_types, path) < 0 ||
-	    read_list(t, "hyperv", false, &n->hyperv, path) < 0 ||
-	    read_string(t, "libvirt_version", false, &n->libvirt_version, path) < 0 ||
-	    read_string(t, "qemu_version", false, &n->qemu_version, path) < 0)
+	if (read_node_name(t, n, path) < 0 ||
+	    read_string(t, "arch", VC_L_ARCH, true, &n->arch, path) < 0 ||
+	    read_string(t, "virttype", VC_L_VIRTTYPE, true, &n->virttype, path) < 0 ||
+	    read_host(t, n, path) < 0 || read_lists(t, n, path) < 0 ||
+	    read_string(t, "libvirt_version", VC_L_LIBVIRT_VERSION, false,
+			&n->libvirt_version, path) < 0 ||
+	    read_string(t, "qemu_version", VC_L_QEMU_VERSION, false, &n->qemu_version,
+			path) < 0)
 		return -EINVAL;
-	if (!n->name || !n->arch) {
-		vc_err("%s: not a caps-probe node report: '%s' is null",
-		       vc_input_name(path), n->name ? "arch" : "node_name");
-		return -EINVAL;
-	}
 	read_extras(t, n);
 	return 0;
 }
@@ -117,7 +204,7 @@ node_from_tree(const struct vc_tree *t, struct vc_node *n, const char *path)
 int
 vc_whatif_read_report(const char *path, struct vc_node *n)
 {
-	_autotree_ struct vc_tree *t = vc_tree_load(path, NODE_REPORT_MAX);
+	_autotree_ struct vc_tree *t = vc_tree_load_one(path, NODE_REPORT_MAX);
 	int rc = node_from_tree(t, n, path);
 
 	if (rc < 0)
@@ -225,6 +312,11 @@ vc_whatif_compare(const struct vc_whatif_global *before,
 		w->loss |= wa->leaving.n > 0;
 	}
 	vc_strv_clear(&archs);
+	for (size_t i = 0; i < w->before.warnings.n; i++)
+		vc_strv_push(&w->warnings, w->before.warnings.v[i]);
+	for (size_t i = 0; i < w->after.warnings.n; i++)
+		vc_strv_push(&w->warnings, w->after.warnings.v[i]);
+	vc_strv_sort_uniq(&w->warnings);
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -278,10 +370,11 @@ write_pool_change(struct vc_out *o, const struct vc_advise_pool *b,
 	write_side(o, "before", b);
 	vc_out_key(o, "change");
 	vc_out_str(o, pool_change(b, a));
-	vc_out_key(o, "emulated");
-	vc_out_bool(o, p->emulated);
+	vc_advise_write_emulated(o, p);
 	vc_out_key(o, "vendor");
 	vc_out_str(o, p->vendor);
+	vc_out_key(o, "virttype");
+	vc_out_str(o, p->virttype);
 	vc_out_map_end(o);
 }
 
@@ -331,7 +424,7 @@ vc_whatif_write(struct vc_out *o, const struct vc_whatif *w)
 	write_pools(o, w);
 	vc_out_strv(o, "removed", &w->removed);
 	vc_out_strv(o, "replaced", &w->replaced);
-	vc_out_strv(o, "warnings", &w->after.warnings);
+	vc_out_strv(o, "warnings", &w->warnings);
 	vc_out_map_end(o);
 }
 
@@ -431,9 +524,8 @@ vc_whatif_text(const struct vc_whatif *w)
 	}
 	vc_buf_printf(&b, "\n");
 	text_pools(&b, w);
-	for (size_t i = 0; i < w->after.warnings.n; i++)
-		vc_buf_printf(&b, "%swarning: %s\n", i ? "" : "\n",
-			      w->after.warnings.v[i]);
+	for (size_t i = 0; i < w->warnings.n; i++)
+		vc_buf_printf(&b, "%swarning: %s\n", i ? "" : "\n", w->warnings.v[i]);
 	return vc_buf_steal(&b, NULL);
 }
 
@@ -449,6 +541,7 @@ vc_whatif_clear(struct vc_whatif *w)
 	vc_strv_clear(&w->added);
 	vc_strv_clear(&w->replaced);
 	vc_strv_clear(&w->removed);
+	vc_strv_clear(&w->warnings);
 	vc_advise_clear(&w->before);
 	vc_advise_clear(&w->after);
 	memset(w, 0, sizeof(*w));

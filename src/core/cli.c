@@ -23,6 +23,10 @@ static const char *const output_names[] = {
 	[VC_OUTPUT_TEXT] = "text",
 };
 
+/* The subcommand being parsed ("advise"), or NULL: set by vc_cli_parse,
+ * so that every usage error points at the right --help. */
+static const char *current_subcommand;
+
 int
 vc_cli_usage_error(const char *fmt, ...)
 {
@@ -37,7 +41,9 @@ vc_cli_usage_error(const char *fmt, ...)
 	/* The message quotes the user's arguments: keep it one inert line,
 	 * escaped as every other stderr line is (vc_log). */
 	line = vc_escape_text(msg);
-	fprintf(stderr, "%s: %s (see %s --help)\n", prog, line, prog);
+	fprintf(stderr, "%s: %s (see %s%s%s --help)\n", prog, line, prog,
+		current_subcommand ? " " : "",
+		current_subcommand ? current_subcommand : "");
 	return -EINVAL;
 }
 
@@ -147,6 +153,7 @@ vc_cli_parse(const struct vc_cli *cli, int argc, char **argv)
 {
 	_autofree_ struct option *all = merge_options(cli->long_opts);
 
+	current_subcommand = cli->subcommand;
 	/* getopt's own messages take two lines; ours take one. */
 	opterr = 0;
 	optind = 1;
@@ -177,7 +184,9 @@ vc_cli_output(const char *arg, unsigned allowed, enum vc_output *out)
 					       : ", ",
 				      output_names[i]);
 	text = vc_buf_steal(&names, NULL);
-	return vc_cli_usage_error("--output must be %s, not '%s'", text, arg);
+	return vc_cli_usage_error("%s%s--output must be %s, not '%s'",
+				  current_subcommand ? current_subcommand : "",
+				  current_subcommand ? ": " : "", text, arg);
 }
 
 enum vc_format

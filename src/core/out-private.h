@@ -4,5 +4,4 @@
 
 #include "virt-caps/out.h"
 
-/** True when a YAML 1.1 reader would not read @s back as a plain string. */
-bool vc_yaml_needs_quotes(const char *s);
+/* vc_yaml_needs_quotes() moved to out.h: advise's snippets quote with it. */

@@ -5,7 +5,9 @@ computed from, independently of the C code:
 
 usage: advise-check.py NODES.json ADVICE.json [NAMESPACE]
 
-- pools partition the probed nodes by (arch, vendor, virttype qemu);
+- pools partition the probed nodes by (arch, vendor, virttype), with
+  emulated true for qemu, false for kvm, null otherwise;
+- an unranked recommendation (ranked: false) has no patch;
 - candidates are exactly the models every node of the pool labels usable,
   ranked ones first by falling rank, ties and unranked ones by name;
 - the recommended model is the first candidate, usable on every node of
@@ -56,7 +58,9 @@ def check_pool(p, nodes):
         check(c["arch"] == p["arch"], f"{n}: arch {c['arch']} in pool {p['arch']}")
         check((c["vendor"] or "unknown") == p["vendor"],
               f"{n}: vendor {c['vendor']} in pool {p['vendor']}")
-        check((c["virttype"] == "qemu") == p["emulated"], f"{n}: virttype {c['virttype']}")
+        check(c["virttype"] == p["virttype"], f"{n}: virttype {c['virttype']} in pool {p['virttype']}")
+        emulated = {"qemu": True, "kvm": False}.get(c["virttype"])
+        check(emulated == p["emulated"], f"{n}: virttype {c['virttype']}, emulated {p['emulated']}")
     common = set.intersection(*(nodes[n]["models"] for n in names))
     cands = [c["model"] for c in p["candidates"]]
     check(set(cands) == common, f"pool {p['arch']}/{p['vendor']}: candidates {cands} != {sorted(common)}")
@@ -65,6 +69,8 @@ def check_pool(p, nodes):
     rec = p["recommendation"]
     if rec:
         check(rec["model"] == cands[0], f"recommended {rec['model']} is not the first candidate")
+        check(rec["ranked"] == (p["candidates"][0]["rank"] is not None), f"ranked {rec['ranked']}")
+        check(rec["ranked"] or p["patch"] is None, f"unranked {rec['model']} has a patch")
         for n in names:
             check(rec["model"] in nodes[n]["models"], f"{n}: recommended {rec['model']} not usable")
             missing = set(rec["extra_features"]) - nodes[n]["features"]

@@ -38,6 +38,19 @@ for dir in explain/*/; do
 	golden "$dir/out.txt" "$TMP/$case.txt"
 	golden "$dir/out.yaml" "$TMP/$case.yaml"
 	golden "$dir/out.json" "$TMP/$case.json"
+	# JSON gives the reason the text gives: every node that is not usable
+	# has a missing list or a note, and a note is the text's "(...)".
+	if [ -s "$TMP/$case.json" ]; then
+		python3 - "$TMP/$case.json" "$TMP/$case.txt" <<'PY' || fail "$case: a reason is missing in JSON"
+import json, sys
+d, text = json.load(open(sys.argv[1])), open(sys.argv[2]).read()
+for n in d["nodes"]:
+    if n["status"] == "usable":
+        continue
+    assert n["missing"] is not None or n["note"], n
+    assert n["note"] is None or "(" + n["note"] + ")" in text, n
+PY
+	fi
 	ok "explain $case: exit status $(cat "$TMP/$case.status"), text, yaml and json"
 done
 

@@ -156,3 +156,21 @@ python3 ../../common/nfd-nodes.py c1="$W/c1" c2="$W/c2" c3="$W/c3" c4="$W/c4" >.
 "$P" -q --from-dir "$D/intel-tdx" --node-name w-intel -o yaml >../advise/inputs/w-intel.yaml
 "$P" -q --from-dir "$D/debian12-kvm-epyc-milan" --node-name a3 -o json >../advise/inputs/a3-milan.json
 "$P" -q --from-dir "$D/x86-libvirt10-blockers" --node-name a1 -o yaml >../advise/inputs/a1-blockers.yaml
+
+# advise pools by acceleration: amd-pool with a1 and a2 unlabelled
+# (accel-unknown), or a1 unlabelled and a2 virttype hvf (accel-mixed).
+python3 - amd-pool/nodes.json ../advise/inputs <<'PY'
+import json, sys
+K = "libvirt.feature.node.kubernetes.io/virttype"
+for name, vt in (("accel-unknown", {"a1": None, "a2": None}),
+                 ("accel-mixed", {"a1": None, "a2": "hvf"})):
+    d = json.load(open(sys.argv[1]))
+    for i in d["items"]:
+        labels = i["metadata"]["labels"]
+        if i["metadata"]["name"] in vt:
+            if vt[i["metadata"]["name"]] is None:
+                del labels[K]
+            else:
+                labels[K] = vt[i["metadata"]["name"]]
+    json.dump(d, open(f"{sys.argv[2]}/{name}.json", "w"), indent=1)
+PY
