@@ -568,7 +568,7 @@ version_file(struct vc_cpumap *m)
 	if (rc < 0)
 		return rc;
 	/* A NUL would hide what follows it from the checks. */
-	if (memchr(text, '\0', len) || !valid_version(vc_trim(text))) {
+	if (!text || memchr(text, '\0', len) || !valid_version(vc_trim(text))) {
 		vc_err("%s: not a libvirt version (one line, at most %d letters, digits and . + ~ - _)",
 		       path, VERSION_MAX);
 		return -EINVAL;
