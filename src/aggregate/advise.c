@@ -316,8 +316,9 @@ store_node_list(struct work *w, struct host *h)
 	const struct refs *l = &w->node;
 	size_t at = w->all.n;
 
+	/* Two empty lists are equal; memcmp() may not see their NULL arrays. */
 	if (h && h->stored && h->n == l->n &&
-	    !memcmp(&w->all.v[h->at], l->v, l->n * sizeof(*l->v)))
+	    (l->n == 0 || !memcmp(&w->all.v[h->at], l->v, l->n * sizeof(*l->v))))
 		return h->at;
 	for (size_t k = 0; k < l->n; k++)
 		refs_push(&w->all, l->v[k]);
