@@ -48,7 +48,7 @@ struct vc_health {
 /** Fold one probe's outcome into @h. */
 void vc_health_update(struct vc_health *h, const struct vc_probe_outcome *o);
 
-/** Write @h to @dir/health atomically. 0 or -errno (reported, naming the file). */
+/** Write @h to @dir/health atomically. 0 or -errno (a warning naming the file). */
 int vc_health_write(const char *dir, const struct vc_health *h);
 
 /**

@@ -84,13 +84,20 @@ vc_health_write(const char *dir, const struct vc_health *h)
 	_autofree_ char *path = xasprintf("%s/%s", dir, VC_HEALTH_FILE);
 	_autofree_ char *tmp = xasprintf("%s/.%s.tmp", dir, VC_HEALTH_FILE);
 	_autofree_ char *text = render(h);
-	int rc = write_new(tmp, text);
+	int rc = 0;
 
+	/* A probe that failed before libvirt (the KVM device) made no state
+	 * directory yet; the record is wanted all the more. */
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		rc = -errno;
+	if (rc == 0)
+		rc = write_new(tmp, text);
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc < 0) {
 		unlink(tmp);
-		vc_err("cannot write the health record %s: %s", path, strerror(-rc));
+		vc_warn("cannot write the health record %s: %s (--health will not see this probe)",
+			path, strerror(-rc));
 	}
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "virt-caps/probe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libvirt/libvirt.h>
@@ -434,4 +435,27 @@ char *
 vc_probe_version_string(unsigned long v)
 {
 	return xasprintf("%lu.%lu.%lu", v / 1000000, (v / 1000) % 1000, v % 1000);
+}
+
+unsigned long long
+vc_probe_cache_stamp(const struct vc_probe_opts *o)
+{
+	const char *root = o->state_dir ? o->state_dir : VC_STATE_DIR;
+	_autofree_ char *dir = xasprintf("%s/cache/qemu/capabilities", root);
+	DIR *d = o->uri ? NULL : opendir(dir);
+	unsigned long long h = VC_FNV1A_INIT;
+	const struct dirent *e;
+	struct stat st;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, 0) < 0)
+			continue;
+		/* Order-independent: readdir's order is the file system's. */
+		h ^= vc_fnv1a(vc_fnv1a(VC_FNV1A_INIT, e->d_name, strlen(e->d_name)),
+			      &st.st_mtim, sizeof(st.st_mtim));
+	}
+	closedir(d);
+	return h;
 }
