@@ -159,20 +159,44 @@ c = [c for c in spec["containers"] if c["name"] == "caps-probe"][0]
 print(*(a for a in c["args"] if not a.startswith("--interval=")), sep="\n")
 PY
 )
+	# The DaemonSet's exec readiness probe, run in the image as the kubelet
+	# would (no shell), after the probe with the group succeeded.
+	mapfile -t ready < <(python3 - "$SRC/manifests/standalone/daemonset.yaml" <<'PY'
+import sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))["spec"]["template"]["spec"]
+c = [c for c in spec["containers"] if c["name"] == "caps-probe"][0]
+print(*c["readinessProbe"]["exec"]["command"], sep="\n")
+PY
+)
+	health() { # STATUS: the readiness probe's command in the image
+		run "$1" python3 "$TOOL" run --rootfs "$ROOT" --config "$CONFIG" --read-only --no-shell \
+			--volume "$TMP/host/state:/var/lib/virt-caps" --entrypoint "/usr/bin/${ready[0]}" -- "${ready[@]:1}"
+	}
+	health 0
+	ok "readinessProbe (${ready[*]}) in the image after the kvm probe: exit 0, $(cat "$TMP/out")"
 	cp "$f" "$TMP/good"
 	run 4 python3 "$TOOL" run --rootfs "$ROOT" --config "$CONFIG" --read-only --no-shell \
 		--device "$TMP/kvm:/dev/kvm" --volume "$TMP/host/features.d:$FEATURES" \
 		--volume "$TMP/host/state:/var/lib/virt-caps" --env NODE_NAME=image-node -- "${ds_args[@]}" --once
 	cmp -s "$TMP/good" "$f" || fail "without the kvm group the feature file changed"
-	grep -q 'virttype kvm' "$TMP/err" || fail "the error does not say kvm: $(cat "$TMP/err")"
+	grep -q "cannot open /dev/kvm read-write: Permission denied" "$TMP/err" ||
+		fail "the error does not name /dev/kvm: $(cat "$TMP/err")"
+	grep -q "add gid $kvm_gid to the pod's securityContext.supplementalGroups" "$TMP/err" ||
+		fail "the error does not name the gid to add: $(cat "$TMP/err")"
+	! grep -q accel "$TMP/err" || fail "libvirt's accel message instead of ours: $(cat "$TMP/err")"
 	ok "no kvm group, /dev/kvm root:$kvm_gid 0660: the manifests' probe (${ds_args[*]} --once) exits 4, the last good file stays: $(head -1 "$TMP/err")"
+	health 1
+	grep -q '^not ready: .*cannot open /dev/kvm' "$TMP/out" || fail "readiness does not say why: $(cat "$TMP/out" "$TMP/err")"
+	ok "readinessProbe after it: exit 1, naming /dev/kvm"
 	# Without --virttype the probe falls back to QEMU's software CPUs,
 	# and says so in its labels.
 	run 0 python3 "$TOOL" run --rootfs "$ROOT" --config "$CONFIG" --read-only --no-shell \
 		--device "$TMP/kvm:/dev/kvm" --volume "$TMP/host/state:/var/lib/virt-caps" -- --stdout
 	grep -qx 'libvirt.feature.node.kubernetes.io/virttype=qemu' "$TMP/out" ||
 		fail "no kvm group and no --virttype: $(grep virttype= "$TMP/out")"
-	ok "no kvm group, no --virttype: labels say virttype=qemu, never kvm"
+	grep -q '^caps-probe: warning: cannot open /dev/kvm read-write' "$TMP/err" ||
+		fail "the fallback to qemu is not a warning naming /dev/kvm: $(cat "$TMP/err")"
+	ok "no kvm group, no --virttype: a warning naming /dev/kvm, labels say virttype=qemu, never kvm"
 	# With the knob's group (the kvm run above) the same device works.
 	grep -qx 'libvirt.feature.node.kubernetes.io/virttype=kvm' "$TMP/image-kvm.labels" ||
 		fail "with the kvm group: no virttype=kvm label"
