@@ -109,7 +109,25 @@ virttypes=qemu
 devargs=()
 if kvm_usable; then
 	virttypes="qemu kvm"
-	devargs=(--device /dev/kvm --group-add "$(stat -c %g /dev/kvm)")
+	# /dev/kvm as stock Debian and Ubuntu nodes have it, root:kvm 0660,
+	# whatever this host's mode: a node of the test's own, same device.
+	kvm_gid=$(getent group kvm | cut -d: -f3)
+	[ -n "$kvm_gid" ] || kvm_gid=$(stat -c %g /dev/kvm)
+	mknod "$TMP/kvm" c "$((0x$(stat -c %t /dev/kvm)))" "$((0x$(stat -c %T /dev/kvm)))"
+	chown "0:$kvm_gid" "$TMP/kvm"
+	chmod 0660 "$TMP/kvm"
+	# The groups the manifests' kvm-group component adds, with this node's
+	# kvm gid put in as the README tells an operator to.
+	cp -r "$SRC/manifests" "$TMP/manifests"
+	sed -i "s/KVM_GID/$kvm_gid/" "$TMP/manifests/components/kvm-group/supplemental-groups.yaml"
+	mapfile -t knob_groups < <(python3 - "$TMP/manifests/components/kvm-group/supplemental-groups.yaml" <<'PY'
+import sys, yaml
+print(*yaml.safe_load(open(sys.argv[1]))["spec"]["template"]["spec"]["securityContext"]["supplementalGroups"], sep="\n")
+PY
+)
+	[ "${knob_groups[*]}" = "$kvm_gid" ] || fail "kvm-group adds '${knob_groups[*]}', not the kvm gid $kvm_gid"
+	devargs=(--device "$TMP/kvm:/dev/kvm")
+	for g in "${knob_groups[@]}"; do devargs+=(--group-add "$g"); done
 fi
 for vt in $virttypes; do
 	rm -f "$TMP/host/features.d/virt-caps"
@@ -128,6 +146,62 @@ for vt in $virttypes; do
 		fail "$vt: the image's labels differ from this build's on the same host"
 	ok "$vt: caps-probe --once in the image (uid $uid, read-only root, no shell) wrote $(wc -l <"$TMP/image-$vt.labels") labels, identical to the host build's, in $(elapsed "$t") s"
 done
+
+# --- /dev/kvm root:kvm 0660 without the kvm-group knob ---
+# The probe as the standalone DaemonSet runs it (its args, --once for the
+# loop), uid 65532 without the kvm group: an error, no TCG labels published
+# under kvm, and the last good file stays.
+if [ -n "${kvm_gid:-}" ]; then
+	mapfile -t ds_args < <(python3 - "$SRC/manifests/standalone/daemonset.yaml" <<'PY'
+import sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))["spec"]["template"]["spec"]
+c = [c for c in spec["containers"] if c["name"] == "caps-probe"][0]
+print(*(a for a in c["args"] if not a.startswith("--interval=")), sep="\n")
+PY
+)
+	# The DaemonSet's exec readiness probe, run in the image as the kubelet
+	# would (no shell), after the probe with the group succeeded.
+	mapfile -t ready < <(python3 - "$SRC/manifests/standalone/daemonset.yaml" <<'PY'
+import sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))["spec"]["template"]["spec"]
+c = [c for c in spec["containers"] if c["name"] == "caps-probe"][0]
+print(*c["readinessProbe"]["exec"]["command"], sep="\n")
+PY
+)
+	health() { # STATUS: the readiness probe's command in the image
+		run "$1" python3 "$TOOL" run --rootfs "$ROOT" --config "$CONFIG" --read-only --no-shell \
+			--volume "$TMP/host/state:/var/lib/virt-caps" --entrypoint "/usr/bin/${ready[0]}" -- "${ready[@]:1}"
+	}
+	health 0
+	ok "readinessProbe (${ready[*]}) in the image after the kvm probe: exit 0, $(cat "$TMP/out")"
+	cp "$f" "$TMP/good"
+	run 4 python3 "$TOOL" run --rootfs "$ROOT" --config "$CONFIG" --read-only --no-shell \
+		--device "$TMP/kvm:/dev/kvm" --volume "$TMP/host/features.d:$FEATURES" \
+		--volume "$TMP/host/state:/var/lib/virt-caps" --env NODE_NAME=image-node -- "${ds_args[@]}" --once
+	cmp -s "$TMP/good" "$f" || fail "without the kvm group the feature file changed"
+	grep -q "cannot open /dev/kvm read-write: Permission denied" "$TMP/err" ||
+		fail "the error does not name /dev/kvm: $(cat "$TMP/err")"
+	grep -q "add gid $kvm_gid to the pod's securityContext.supplementalGroups" "$TMP/err" ||
+		fail "the error does not name the gid to add: $(cat "$TMP/err")"
+	! grep -q accel "$TMP/err" || fail "libvirt's accel message instead of ours: $(cat "$TMP/err")"
+	ok "no kvm group, /dev/kvm root:$kvm_gid 0660: the manifests' probe (${ds_args[*]} --once) exits 4, the last good file stays: $(head -1 "$TMP/err")"
+	health 1
+	grep -q '^not ready: .*cannot open /dev/kvm' "$TMP/out" || fail "readiness does not say why: $(cat "$TMP/out" "$TMP/err")"
+	ok "readinessProbe after it: exit 1, naming /dev/kvm"
+	# Without --virttype the probe falls back to QEMU's software CPUs,
+	# and says so in its labels.
+	run 0 python3 "$TOOL" run --rootfs "$ROOT" --config "$CONFIG" --read-only --no-shell \
+		--device "$TMP/kvm:/dev/kvm" --volume "$TMP/host/state:/var/lib/virt-caps" -- --stdout
+	grep -qx 'libvirt.feature.node.kubernetes.io/virttype=qemu' "$TMP/out" ||
+		fail "no kvm group and no --virttype: $(grep virttype= "$TMP/out")"
+	grep -q '^caps-probe: warning: cannot open /dev/kvm read-write' "$TMP/err" ||
+		fail "the fallback to qemu is not a warning naming /dev/kvm: $(cat "$TMP/err")"
+	ok "no kvm group, no --virttype: a warning naming /dev/kvm, labels say virttype=qemu, never kvm"
+	# With the knob's group (the kvm run above) the same device works.
+	grep -qx 'libvirt.feature.node.kubernetes.io/virttype=kvm' "$TMP/image-kvm.labels" ||
+		fail "with the kvm group: no virttype=kvm label"
+	ok "with kvm-group's gid $kvm_gid as a supplementary group: caps-probe probed kvm (virttype=kvm)"
+fi
 ls -A "$TMP/host/features.d" >"$TMP/ls"
 [ "$(cat "$TMP/ls")" = "$(printf 'other-plugin\nvirt-caps')" ] || fail "features.d holds: $(cat "$TMP/ls")"
 [ "$(cat "$TMP/host/features.d/other-plugin")" = "# +expiry-time=2099-01-01T00:00:00Z" ] ||

@@ -6,7 +6,7 @@ container engine (none runs on the test machines).
   dockerfile-rootfs.py build --dockerfile F --context DIR --base-tar T --work W
         [--target-arch ARCH] [--build-arg K=V]... [--apt-cache DIR] [--dry-run]
   dockerfile-rootfs.py run --rootfs R --config C [--user U] [--entrypoint P]
-        [--volume HOST:CTR]... [--device PATH] [--group-add GID]...
+        [--volume HOST:CTR]... [--device HOST[:CTR]] [--group-add GID]...
         [--read-only] [--no-shell] [--env K=V]... [-- ARG...]
 
 `build` reads the Dockerfile itself and does what a builder does: every
@@ -377,8 +377,11 @@ def cmd_run(o):
     devices = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"] + o.device
     mountpoints = []
     for d in devices:
-        steps.append(["touch", root + d])
-        steps.append(["mount", "--bind", d, root + d])
+        # HOST:CTR as docker run --device: a test's own device node (its
+        # owner and mode chosen) appears at the container's path.
+        host, _, ctr = d.partition(":")
+        steps.append(["touch", root + (ctr or host)])
+        steps.append(["mount", "--bind", host, root + (ctr or host)])
     for v in o.volume:
         host, _, ctr = v.partition(":")
         if os.path.isdir(host):
