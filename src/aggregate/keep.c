@@ -303,18 +303,17 @@ compare(const struct keeper *kp, const char *text, size_t len, char **comment, b
 {
 	struct vc_rdoc a = {0}, b = {0};
 	struct vc_diff d = {0};
-	_autofree_ char *what = xasprintf("the previous report in %s", kp->where);
+	/* Reported once, by the parser; the name carries the remedy. */
+	_autofree_ char *what = xasprintf(
+		"the previous report kept in %s (remove it to start again)", kp->where);
 
 	*lost = false;
 	if (!kp->previous) {
 		*comment = comment_of(kp, NULL);
 		return VC_EXIT_OK;
 	}
-	if (vc_rdoc_parse(kp->previous, kp->prev_len, what, &a) < 0) {
-		vc_err("%s cannot be read as a report; remove it (or its '%s' key) to start again",
-		       what, VC_KEEP_KEY);
+	if (vc_rdoc_parse(kp->previous, kp->prev_len, what, &a) < 0)
 		return VC_EXIT_DATA;
-	}
 	if (vc_rdoc_parse(text, len, "the new report", &b) == 0) {
 		vc_diff_compute(&a, &b, &d);
 		*comment = comment_of(kp, &d);
