@@ -3,7 +3,13 @@
 """Check rendered manifests (`kubectl kustomize` output) for the fields each
 kind requires and for virt-caps' own promises.
 
-usage: check.py standalone|sidecar|aggregate|examples RENDERED.yaml
+usage: check.py standalone|sidecar|aggregate|examples RENDERED.yaml [OPTION]...
+
+  --supplemental-groups=GID[,GID]...  the probe's pod has exactly these
+                    supplementalGroups (components/kvm-group); without it,
+                    none
+  --tolerate-all    the standalone DaemonSet also tolerates every taint
+                    (components/tolerate-all)
 
 Prints one `ok` line per check; the first failed check exits 1 naming the
 object and the field."""
@@ -15,6 +21,7 @@ import yaml
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "NodeFeatureRule"}
 FEATURES_D = "/etc/kubernetes/node-feature-discovery/features.d"
 checks = 0
+opts = {}
 
 
 def ok(cond, what):
@@ -134,8 +141,36 @@ def check_probe_container(o, spec, c):
     ok(len(state) == 1 and "emptyDir" in vols[state[0]["name"]], f"{n}: state directory on an emptyDir")
     args = c.get("args") or []
     ok("--virttype=kvm" in args, f"{n}: --virttype=kvm (no silent TCG labels)")
+    ok("--state-dir=/var/lib/virt-caps" in args, f"{n}: --state-dir=/var/lib/virt-caps")
+    check_health_probes(n, c)
     ok(not c.get("command"), f"{n}: the image's entrypoint (caps-probe) runs")
     return fd[0]["name"]
+
+
+def check_health_probes(n, c):
+    """Exec-form readiness and liveness probes that ask caps-probe --health
+    about the state directory the loop writes its status record in."""
+    for kind, what in (("readinessProbe", "ready"), ("livenessProbe", "live")):
+        p = c.get(kind) or {}
+        ok(get(p, "exec.command") == ["caps-probe", f"--health={what}", "--state-dir=/var/lib/virt-caps"],
+           f"{n}: {kind} runs caps-probe --health={what} on the state directory")
+        ok(not any(k in p for k in ("httpGet", "tcpSocket", "grpc")), f"{n}: {kind} is exec only")
+        ok(int(p.get("timeoutSeconds", 1)) >= 5, f"{n}: {kind} timeout of 5 s or more")
+    live = c["livenessProbe"]
+    ok(int(live.get("periodSeconds", 10)) * int(live.get("failureThreshold", 3)) >= 300,
+       f"{n}: liveness restarts after 5 minutes of failures at the earliest")
+
+
+def check_supplemental_groups(o, spec):
+    n = name_of(o)
+    groups = get(spec, "securityContext.supplementalGroups")
+    want = opts.get("supplemental-groups")
+    if want is None:
+        ok(groups is None, f"{n}: no supplementalGroups (components/kvm-group not used)")
+        return
+    ok(isinstance(groups, list) and groups and all(type(g) is int and 0 < g < 2**31 for g in groups),
+       f"{n}: supplementalGroups are numeric gids, not {groups} (set the nodes' kvm gid)")
+    ok(groups == [int(g) for g in want.split(",")], f"{n}: supplementalGroups {groups} == {want}")
 
 
 def check_init_container(o, spec, features_volume):
@@ -163,6 +198,7 @@ def probe_daemonset(docs, name):
     probes = [c for c in spec["containers"] if c["name"] == "caps-probe"]
     ok(len(probes) == 1, f"DaemonSet/{name}: one caps-probe container")
     vol = check_probe_container(ds[0], spec, probes[0])
+    check_supplemental_groups(ds[0], spec)
     check_init_container(ds[0], spec, vol)
     return ds[0], spec
 
@@ -175,6 +211,10 @@ def mode_standalone(docs):
     ok(spec.get("nodeSelector") == {"kubevirt.io/schedulable": "true"},
        "DaemonSet/caps-probe: only on KubeVirt-schedulable nodes")
     ok(spec.get("automountServiceAccountToken") is False, "DaemonSet/caps-probe: no API token mounted")
+    want = [{"operator": "Exists", "effect": "NoSchedule"}]
+    if "tolerate-all" in opts:
+        want.append({"operator": "Exists"})
+    ok(spec.get("tolerations") == want, f"DaemonSet/caps-probe: tolerations {want}")
     ok(get(ds, "metadata.namespace") == "virt-caps", "DaemonSet/caps-probe: namespace virt-caps")
 
 
@@ -217,6 +257,7 @@ def mode_aggregate(docs):
 def mode_examples(docs):
     vm = [o for o in docs if o["kind"] == "VirtualMachine"]
     ok(len(vm) == 1, "one VirtualMachine")
+    ok(get(vm[0], "spec.runStrategy") == "Halted", "the example VM does not start by itself")
     sel = get(vm[0], "spec.template.spec.nodeSelector") or {}
     model = get(vm[0], "spec.template.spec.domain.cpu.model")
     ok(sel.get(f"libvirt.feature.node.kubernetes.io/cpu-model.{model}") == "true",
@@ -231,8 +272,13 @@ def mode_examples(docs):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
+    for a in sys.argv[3:]:
+        k, eq, v = a.partition("=")
+        if k not in ("--supplemental-groups", "--tolerate-all") or (k == "--tolerate-all") == bool(eq):
+            sys.exit(f"check.py: unknown option {a}\n{__doc__}")
+        opts[k[2:]] = v
     with open(sys.argv[2]) as f:
         docs = [d for d in yaml.safe_load_all(f) if d]
     ok(docs, f"{sys.argv[2]}: objects rendered")
