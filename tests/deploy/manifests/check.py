@@ -258,6 +258,10 @@ def check_kept_report(docs, how):
     """The CronJob keeps the report (--keep) and says only errors (-q)."""
     cron = [o for o in docs if o["kind"] == "CronJob"][0]
     args = pod_spec(cron)["containers"][0].get("args", [])
+    rules = get(cron, "spec.jobTemplate.spec.podFailurePolicy.rules") or []
+    ok({"action": "FailJob", "onExitCodes": {"containerName": "caps-aggregate", "operator": "In",
+                                             "values": [1]}} in rules,
+       "CronJob: a loss (exit 1) fails the Job, not retried into a success")
     ok(how in args and "-q" in args and "--output=yaml" in args,
        f"CronJob: {how}, -q, YAML: its log is one report and it fails on a loss")
 
