@@ -30,6 +30,8 @@ struct vc_rdoc {
 
 /** Read a report. Returns 0 or -EINVAL (reported, naming @path). */
 int vc_rdoc_load(const char *path, struct vc_rdoc *d);
+/** The same from a YAML or JSON document in memory; @what names it in errors. */
+int vc_rdoc_parse(const char *text, size_t len, const char *what, struct vc_rdoc *d);
 void vc_rdoc_clear(struct vc_rdoc *d);
 
 /** A list's change. */

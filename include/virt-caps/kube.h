@@ -47,3 +47,27 @@ struct vc_kube_sink {
 enum vc_result vc_kube_list_nodes(const struct vc_kube_config *cfg,
 				  const struct vc_kube_opts *o,
 				  const struct vc_kube_sink *sink);
+
+/* Longest answer to one request read (a ConfigMap holds at most 1 MiB of data). */
+#define VC_KUBE_REPLY_MAX (8 * 1024 * 1024)
+
+/** An answer to vc_kube_request(). */
+struct vc_kube_reply {
+	long status;        /* HTTP status */
+	struct vc_buf body; /* at most VC_KUBE_REPLY_MAX bytes */
+	char *message;      /* a Status body's message when status >= 300, else "" */
+};
+
+/**
+ * One request (@method "GET", "POST" or "PUT") to @path (from /api on)
+ * at @cfg's server, with the JSON @body or NULL, authenticated, verified
+ * and proxied as the node listing is; not retried. VC_OK whatever the
+ * HTTP status (the caller judges it); VC_ERR_BACKEND when no answer came
+ * (network, TLS, timeout, an answer over the limit); VC_ERR_INPUT for a
+ * configuration problem. Errors are reported once.
+ */
+enum vc_result vc_kube_request(const struct vc_kube_config *cfg, unsigned long timeout_s,
+			       const char *method, const char *path, const char *body,
+			       struct vc_kube_reply *reply);
+
+void vc_kube_reply_clear(struct vc_kube_reply *r);

@@ -14,6 +14,7 @@
 #include "virt-caps/commands.h"
 #include "virt-caps/diff.h"
 #include "virt-caps/input.h"
+#include "virt-caps/keep.h"
 #include "virt-caps/log.h"
 #include "virt-caps/out.h"
 #include "virt-caps/report.h"
@@ -22,6 +23,7 @@ struct options {
 	struct vc_input in;
 	enum vc_output format;
 	struct vc_report_opts report;
+	struct vc_keep keep;
 };
 
 static const char usage_text[] =
@@ -53,20 +55,45 @@ static const char usage_text[] =
 	"error) name nodes whose caps-probe and KubeVirt labels disagree, nodes with\n"
 	"no usable model, and emulated nodes next to kvm ones.\n"
 	"\n"
+	"Keeping the report (a nightly Job that fails when something is lost):\n"
+	"      --keep=configmap/NAME read the previous report from the ConfigMap NAME\n"
+	"                            (data key '" VC_KEEP_KEY
+	"'), compare the new one with it\n"
+	"                            as `diff` does, store the new one in its place\n"
+	"                            (created when missing; on a 409 Conflict read\n"
+	"                            again and retried once), then print the new report\n"
+	"                            followed by the comparison as YAML comments; exit 1\n"
+	"                            when something usable was lost (the new report is\n"
+	"                            stored all the same, so each loss fails one run).\n"
+	"                            A report over 1 MiB does not fit a ConfigMap:\n"
+	"                            exit 3, nothing stored or printed\n"
+	"      --keep=file:PATH      the same with the file PATH (replaced atomically)\n"
+	"      --keep-namespace=NS   the ConfigMap's namespace (default: the pod's own,\n"
+	"                            from the service account, else " VC_KEEP_DEFAULT_NAMESPACE
+	")\n"
+	"With --keep, the output is YAML only, the report's warnings are not repeated\n"
+	"on standard error, and nothing is printed unless the report was stored: the\n"
+	"log of a run is one valid YAML document, or an error.\n"
 	"\n" VC_CLI_COMMON_HELP "\n"
-	"Exit status: 0 ok, 2 usage error, 3 bad input (file,\n"
+	"Exit status: 0 ok, 1 (--keep) something usable was lost since the kept\n"
+	"report, 2 usage error, 3 bad input (file,\n"
 	"JSON, YAML, kubeconfig, a refused token, an exec plugin that fails or runs\n"
-	"out of time, no node carries capability labels), 4 API failure, 5 standard\n"
-	"output could not be written.\n";
+	"out of time, no node carries capability labels, a kept report that cannot\n"
+	"be read or does not fit), 4 API failure (also reading or storing the kept\n"
+	"ConfigMap), 5 standard output (or the kept file) could not be written.\n";
 
 enum {
 	OPT_QUORUM = VC_OPT_INPUT_END,
+	OPT_KEEP,
+	OPT_KEEP_NAMESPACE,
 };
 
 static const struct option report_options[] = {
 	VC_INPUT_LONG_OPTIONS,
 	{"output", required_argument, NULL, 'o'},
 	{"quorum", required_argument, NULL, OPT_QUORUM},
+	{"keep", required_argument, NULL, OPT_KEEP},
+	{"keep-namespace", required_argument, NULL, OPT_KEEP_NAMESPACE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -100,6 +127,13 @@ set_report_option(void *ctx, int c, const char *arg)
 				     &o->format);
 	case OPT_QUORUM:
 		return parse_quorum(arg, &o->report.quorum);
+	case OPT_KEEP:
+		return vc_keep_parse(&o->keep, arg);
+	case OPT_KEEP_NAMESPACE:
+		if (strempty(arg))
+			return vc_cli_usage_error("--keep-namespace needs a namespace");
+		o->keep.ns = arg;
+		return 0;
 	}
 	return vc_input_option(&o->in, c, arg);
 }
@@ -114,6 +148,12 @@ check_report_options(struct options *o, int argc, char **argv)
 			argv[optind]);
 	if (optind < argc)
 		return vc_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->keep.kind != VC_KEEP_NONE && o->format != VC_OUTPUT_YAML)
+		return vc_cli_usage_error(
+			"--keep prints YAML (the comparison follows as YAML comments): drop -o");
+	if (o->keep.ns && o->keep.kind != VC_KEEP_CONFIGMAP)
+		return vc_cli_usage_error(
+			"--keep-namespace goes with --keep=configmap/NAME");
 	return vc_input_check(&o->in);
 }
 
@@ -149,6 +189,31 @@ warn_summary(const struct vc_cluster *c, const struct vc_summary *s, enum vc_out
 	vc_strv_clear(&w);
 }
 
+/*
+ * --keep: the report in memory (it is compared and stored before it is
+ * printed), then the comparison as YAML comments after it.
+ */
+static enum vc_exit
+keep_report(const struct options *o, const struct vc_cluster *c,
+	    const struct vc_summary *s)
+{
+	_autoout_ struct vc_out *out = vc_out_new(VC_FMT_YAML);
+	_autofree_ char *text = NULL, *comment = NULL;
+	size_t len = 0;
+	bool lost = false;
+	enum vc_exit rc;
+
+	vc_report_write_cluster(out, c, s, &o->report);
+	if (vc_out_finish(out, &text, &len) < 0)
+		abort(); /* memory output: only an allocation can fail */
+	rc = vc_keep_report(&o->keep, &o->in, text, len, &comment, &lost);
+	if (rc != VC_EXIT_OK)
+		return rc;
+	if (vc_cli_write_stdout(text, len) < 0 || vc_cli_write_text(steal(&comment)) < 0)
+		return VC_EXIT_OUTPUT;
+	return lost ? VC_EXIT_LOSS : VC_EXIT_OK;
+}
+
 static enum vc_exit
 run_report(struct options *o)
 {
@@ -156,7 +221,9 @@ run_report(struct options *o)
 	struct vc_summary s = {0};
 	enum vc_exit rc = vc_input_load(&o->in, &c, &s);
 
-	if (rc == VC_EXIT_OK) {
+	if (rc == VC_EXIT_OK && o->keep.kind != VC_KEEP_NONE) {
+		rc = keep_report(o, &c, &s); /* warnings: in the report only */
+	} else if (rc == VC_EXIT_OK) {
 		warn_summary(&c, &s, o->format);
 		if (print_report(o, &c, &s) < 0)
 			rc = VC_EXIT_OUTPUT;

@@ -3,6 +3,4 @@
 #pragma once
 
 #include "virt-caps/diff.h"
-
-/** The same from a YAML or JSON document in memory; @what names it in errors. */
-int vc_rdoc_parse(const char *text, size_t len, const char *what, struct vc_rdoc *d);
+/* vc_rdoc_parse() moved to diff.h: --keep parses the kept report from memory. */

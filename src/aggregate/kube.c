@@ -286,20 +286,17 @@ page_url(const struct lister *l, CURL *h, const char *cont)
 	return vc_buf_steal(&b, NULL);
 }
 
+/* What every request sets: the connection's limits, proxy and TLS. */
 static void
-setup_request(struct lister *l, struct response *r, const char *url, char *errbuf)
+setup_common(struct lister *l, const char *url, char *errbuf)
 {
-	CURL *h = r->h;
+	CURL *h = l->h;
 	long timeout = (long)l->o->timeout_s * 1000, left = left_ms(l);
 
 	/* No request (and no connection attempt) outlives the listing's deadline. */
 	timeout = timeout < left ? timeout : left;
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, l->headers);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			 timeout < 10000 ? timeout : 10000L);
@@ -312,6 +309,16 @@ setup_request(struct lister *l, struct response *r, const char *url, char *errbu
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	setup_tls(h, l->cfg);
+}
+
+static void
+setup_request(struct lister *l, struct response *r, const char *url, char *errbuf)
+{
+	setup_common(l, url, errbuf);
+	curl_easy_setopt(r->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(r->h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(r->h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(r->h, CURLOPT_HEADERDATA, r);
 }
 
 static bool
@@ -669,8 +676,9 @@ debug_identity(const struct lister *l)
 		vc_debug("trusting the system's CAs (the kubeconfig names no CA)");
 }
 
+/* @path: of the request (or listing); @accept: the Accept header line. */
 static int
-prepare(struct lister *l)
+prepare(struct lister *l, const char *path, const char *accept)
 {
 	const struct vc_kube_config *c = l->cfg;
 	size_t n = strlen(c->server);
@@ -681,8 +689,8 @@ prepare(struct lister *l)
 		return -EINVAL;
 	while (n && c->server[n - 1] == '/')
 		n--;
-	l->base = xasprintf("%.*s/api/v1/nodes", (int)n, c->server);
-	l->headers = curl_slist_append(NULL, ACCEPT_METADATA);
+	l->base = xasprintf("%.*s%s", (int)n, c->server, path);
+	l->headers = curl_slist_append(NULL, accept);
 	if (l->token) {
 		_autofree_ char *auth = xasprintf("Authorization: Bearer %s", l->token);
 
@@ -811,10 +819,98 @@ vc_kube_list_nodes(const struct vc_kube_config *cfg, const struct vc_kube_opts *
 	l.h = curl_easy_init();
 	if (!l.h)
 		abort();
-	if (prepare(&l) == 0)
+	if (prepare(&l, "/api/v1/nodes", ACCEPT_METADATA) == 0)
 		rc = list_all(&l);
 	lister_clear(&l);
 	curl_easy_cleanup(l.h);
 	curl_global_cleanup();
 	return rc;
+}
+
+/* ---- one request (the kept report's ConfigMap) ------------------------------ */
+
+static size_t
+on_reply(char *ptr, size_t size, size_t nmemb, void *data)
+{
+	struct vc_kube_reply *r = data;
+	size_t n = size * nmemb;
+
+	/* Returning less than n aborts the transfer (CURLE_WRITE_ERROR). */
+	if (r->body.len + n > VC_KUBE_REPLY_MAX)
+		return 0;
+	vc_buf_append(&r->body, ptr, n);
+	return n;
+}
+
+static enum vc_result
+perform_call(struct lister *l, const char *method, const char *body,
+	     struct vc_kube_reply *reply)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
+
+	setup_common(l, l->base, errbuf);
+	curl_easy_setopt(l->h, CURLOPT_WRITEFUNCTION, on_reply);
+	curl_easy_setopt(l->h, CURLOPT_WRITEDATA, reply);
+	curl_easy_setopt(l->h, CURLOPT_CUSTOMREQUEST, method);
+	if (body) {
+		curl_easy_setopt(l->h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(l->h, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)strlen(body));
+	}
+	vc_debug("%s %s", method, l->base);
+	rc = curl_easy_perform(l->h);
+	if (rc == CURLE_WRITE_ERROR) {
+		vc_err("%s %s: the answer is longer than %d MiB (the limit)", method,
+		       l->base, VC_KUBE_REPLY_MAX >> 20);
+		return VC_ERR_BACKEND;
+	}
+	if (rc != CURLE_OK) {
+		vc_err("%s %s failed: %s", method, l->base,
+		       *errbuf && !quotes_proxy(l, errbuf) ? errbuf
+							   : curl_easy_strerror(rc));
+		return VC_ERR_BACKEND;
+	}
+	curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, &reply->status);
+	reply->message =
+		reply->status >= 300 ? status_message(&reply->body) : xstrdup("");
+	vc_debug("%s %s: HTTP %ld", method, l->base, reply->status);
+	return VC_OK;
+}
+
+enum vc_result
+vc_kube_request(const struct vc_kube_config *cfg, unsigned long timeout_s,
+		const char *method, const char *path, const char *body,
+		struct vc_kube_reply *reply)
+{
+	struct vc_kube_opts o = {.timeout_s = timeout_s};
+	struct lister l = {.cfg = cfg, .o = &o};
+	enum vc_result rc = VC_ERR_INPUT;
+
+	*reply = (struct vc_kube_reply){0};
+	l.start = vc_monotonic_s();
+	l.deadline = l.start + (double)timeout_s;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	l.h = curl_easy_init();
+	if (!l.h)
+		abort();
+	if (prepare(&l, path, "Accept: application/json") == 0) {
+		l.headers =
+			curl_slist_append(l.headers, "Content-Type: application/json");
+		/* No 100-continue round trip before a large body. */
+		l.headers = curl_slist_append(l.headers, "Expect:");
+		rc = perform_call(&l, method, body, reply);
+	}
+	lister_clear(&l);
+	curl_easy_cleanup(l.h);
+	curl_global_cleanup();
+	return rc;
+}
+
+void
+vc_kube_reply_clear(struct vc_kube_reply *r)
+{
+	vc_buf_clear(&r->body);
+	free(r->message);
+	*r = (struct vc_kube_reply){0};
 }

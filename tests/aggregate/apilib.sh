@@ -34,6 +34,7 @@ start() {
 	python3 "$TEST_SRC_DIR/aggregate/fake-apiserver.py" --nodes "$NODES" --cert "$C/$cert.crt" \
 		--key "$C/$cert.key" --client-ca "$C/ca.crt" --token "$TOKEN" --scenario "$1" \
 		--log "$TMP/requests.log" --port-file "$TMP/port" --port "${PORT:-0}" ${3:-} \
+		${CONFIGMAPS:+--configmaps "$CONFIGMAPS"} \
 		2>>"$TMP/server.err" &
 	server_pid=$!
 	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done

@@ -9,12 +9,20 @@ equality terms), checks a bearer token or a client certificate, answers
 with Kubernetes Status objects on errors, and can misbehave on purpose
 (--scenario). Each request is logged as one JSON line (never the token).
 With --plain it speaks HTTP without TLS.
+
+With --configmaps FILE it also serves ConfigMaps (GET, POST, PUT of
+/api/v1/namespaces/NS/configmaps[/NAME]) as the API server does for
+caps-aggregate --keep: a resourceVersion per object, 409 Conflict on a
+stale one or on creating one that exists, 404 on updating a missing one,
+422 past 1 MiB of data. FILE holds them ({"NS/NAME": object}), read at
+start and rewritten after each change, so tests can seed and inspect them.
 """
 import argparse
 import base64
 import http.server
 import json
 import os
+import re
 import socket
 import ssl
 import sys
@@ -37,6 +45,27 @@ class State:
         self.count = 0
         with open(args.nodes) as f:
             self.nodes = json.load(f)["items"]
+        self.configmaps = {}
+        self.rv = 1000
+        self.puts = 0
+        if args.configmaps and os.path.exists(args.configmaps):
+            with open(args.configmaps) as f:
+                self.configmaps = json.load(f)
+            self.rv += sum(int(o["metadata"]["resourceVersion"]) for o in self.configmaps.values())
+
+    def save_configmaps(self):
+        tmp = self.args.configmaps + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(self.configmaps, f, indent=1)
+        os.rename(tmp, self.args.configmaps)
+
+    def bump(self, obj):
+        self.rv += 1
+        obj["metadata"]["resourceVersion"] = str(self.rv)
+
+
+CM_PATH = re.compile(r"^/api/v1/namespaces/([a-z0-9-]+)/configmaps(?:/([a-z0-9.-]+))?$")
+CM_MAX = 1 << 20
 
 
 def selector_match(selector, labels):
@@ -87,6 +116,94 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if cert:
             return "client-certificate"
         return None
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length", "0") or 0)
+        try:
+            return json.loads(self.rfile.read(n))
+        except ValueError:
+            return None
+
+    def configmap(self, method, ns, name):
+        """The ConfigMap calls of caps-aggregate --keep, under state.lock."""
+        state = self.server.state
+        sc = state.args.scenario
+        key = f"{ns}/{name}"
+        if sc == "cm-403":
+            verb = {"GET": "get", "POST": "create", "PUT": "update"}[method]
+            return 403, status(403, "Forbidden",
+                               f'configmaps "{name}" is forbidden: User "system:serviceaccount:virt-caps:caps-aggregate" '
+                               f'cannot {verb} resource "configmaps" in API group "" in the namespace "{ns}"')
+        if method == "GET":
+            if key not in state.configmaps:
+                return 404, status(404, "NotFound", f'configmaps "{name}" not found')
+            return 200, state.configmaps[key]
+        obj = self.read_body()
+        if not isinstance(obj, dict) or obj.get("kind") != "ConfigMap":
+            return 400, status(400, "BadRequest", "not a ConfigMap")
+        meta = obj.setdefault("metadata", {})
+        name = name or meta.get("name")
+        key = f"{ns}/{name}"
+        if meta.get("name") != name or meta.get("namespace", ns) != ns:
+            return 400, status(400, "BadRequest", "the name or namespace does not match the path")
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in obj.get("data", {}).items())
+        if size > CM_MAX:
+            return 422, status(422, "Invalid", f'ConfigMap "{name}" is invalid: []: Too long: must have at most {CM_MAX} bytes')
+        conflict = status(409, "Conflict", f'Operation cannot be fulfilled on configmaps "{name}": '
+                          'the object has been modified; please apply your changes to the latest version and try again')
+        if method == "POST":
+            if key in state.configmaps:
+                return 409, status(409, "AlreadyExists", f'configmaps "{name}" already exists')
+        else:
+            if key not in state.configmaps:
+                return 404, status(404, "NotFound", f'configmaps "{name}" not found')
+            state.puts += 1
+            if sc == "cm-conflict-always" or sc == "cm-conflict-once" and state.puts == 1:
+                state.bump(state.configmaps[key])  # another writer came first
+                state.save_configmaps()
+                return 409, conflict
+            rv = meta.get("resourceVersion")
+            if rv and rv != state.configmaps[key]["metadata"]["resourceVersion"]:
+                return 409, conflict
+        state.bump(obj)
+        state.configmaps[key] = obj
+        state.save_configmaps()
+        return (201 if method == "POST" else 200), obj
+
+    def configmap_call(self, method, entry):
+        state = self.server.state
+        m = CM_PATH.match(urllib.parse.urlsplit(self.path).path)
+        if not m or not state.args.configmaps or bool(m.group(2)) != (method != "POST"):
+            self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+            return
+        if not entry["auth"]:
+            self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+            return
+        with state.lock:
+            code, doc = self.configmap(method, m.group(1), m.group(2))
+        self.send_json(code, doc)
+
+    def log_request_entry(self, method):
+        state = self.server.state
+        with state.lock:
+            state.count += 1
+            n = state.count
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        entry = {"n": n, "method": method, "path": url.path,
+                 "query": {k: v[0] for k, v in query.items()},
+                 "accept": self.headers.get("Accept", ""), "auth": self.authenticated(),
+                 "user_agent": self.headers.get("User-Agent", ""),
+                 "client_port": self.client_address[1]}
+        with state.lock, open(state.args.log, "a") as f:
+            f.write(json.dumps(entry) + "\n")
+        return entry
+
+    def do_POST(self):
+        self.configmap_call("POST", self.log_request_entry("POST"))
+
+    def do_PUT(self):
+        self.configmap_call("PUT", self.log_request_entry("PUT"))
 
     def page(self, query):
         nodes = self.server.state.nodes
@@ -224,12 +341,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
         who = self.authenticated()
-        entry = {"n": n, "path": url.path, "query": {k: v[0] for k, v in query.items()},
+        entry = {"n": n, "method": "GET", "path": url.path, "query": {k: v[0] for k, v in query.items()},
                  "accept": self.headers.get("Accept", ""), "auth": who,
                  "user_agent": self.headers.get("User-Agent", ""),
                  "client_port": self.client_address[1]}
         with state.lock, open(state.args.log, "a") as f:
             f.write(json.dumps(entry) + "\n")
+        if CM_PATH.match(url.path):
+            self.configmap_call("GET", entry)
+            return
         if url.path != "/api/v1/nodes":
             self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
             return
@@ -256,6 +376,7 @@ def main():
     p.add_argument("--port-file", required=True)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--plain", action="store_true", help="HTTP without TLS")
+    p.add_argument("--configmaps", help="serve ConfigMaps, kept in this JSON file")
     args = p.parse_args()
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

@@ -70,13 +70,13 @@ with_components() {
 
 for k in "${kubectls[@]}"; do
 	v=$("$k" version --client 2>/dev/null | grep -o 'v1\.[0-9]*' | head -1)
-	for m in standalone aggregate examples namespace; do
+	for m in standalone aggregate aggregate-pvc examples namespace; do
 		render "$k" "$SRC/manifests/$m" "$TMP/$m.yaml"
 		ok "$m renders with kubectl $v"
 	done
 	render "$k" "$TMP/sidecar/overlay" "$TMP/sidecar.yaml"
 	ok "nfd-sidecar patch applies to nfd-worker with kubectl $v"
-	for m in standalone sidecar aggregate examples; do
+	for m in standalone sidecar aggregate aggregate-pvc examples; do
 		python3 "$CHECK" "$m" "$TMP/$m.yaml" >"$TMP/check.out" ||
 			fail "$m rendered by kubectl $v: $(tail -1 "$TMP/check.out")"
 		ok "$m: $(grep -c '^ok' "$TMP/check.out") checks of the rendered objects (kubectl $v)"

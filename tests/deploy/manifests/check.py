@@ -3,7 +3,7 @@
 """Check rendered manifests (`kubectl kustomize` output) for the fields each
 kind requires and for virt-caps' own promises.
 
-usage: check.py standalone|sidecar|aggregate|examples RENDERED.yaml [OPTION]...
+usage: check.py standalone|sidecar|aggregate|aggregate-pvc|examples RENDERED.yaml [OPTION]...
 
   --supplemental-groups=GID[,GID]...  the probe's pod has exactly these
                     supplementalGroups (components/kvm-group); without it,
@@ -231,7 +231,7 @@ def mode_sidecar(docs):
        == "nfd-worker", "kubectl's default container stays nfd-worker")
 
 
-def mode_aggregate(docs):
+def mode_aggregate_base(docs):
     kinds = {o["kind"]: o for o in docs}
     for k in ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Job", "CronJob"):
         ok(k in kinds, f"{k} rendered")
@@ -252,6 +252,55 @@ def mode_aggregate(docs):
         sc, psc = c.get("securityContext") or {}, spec.get("securityContext") or {}
         ok(psc.get("runAsNonRoot") is True and sc.get("readOnlyRootFilesystem") is True and
            get(sc, "capabilities.drop") == ["ALL"], f"{k}: non-root, read-only, no capabilities")
+
+
+def check_kept_report(docs, how):
+    """The CronJob keeps the report (--keep) and says only errors (-q)."""
+    cron = [o for o in docs if o["kind"] == "CronJob"][0]
+    args = pod_spec(cron)["containers"][0].get("args", [])
+    rules = get(cron, "spec.jobTemplate.spec.podFailurePolicy.rules") or []
+    ok({"action": "FailJob", "onExitCodes": {"containerName": "caps-aggregate", "operator": "In",
+                                             "values": [1]}} in rules,
+       "CronJob: a loss (exit 1) fails the Job, not retried into a success")
+    ok(how in args and "-q" in args and "--output=yaml" in args,
+       f"CronJob: {how}, -q, YAML: its log is one report and it fails on a loss")
+
+
+def mode_aggregate(docs):
+    mode_aggregate_base(docs)
+    kinds = {o["kind"]: o for o in docs}
+    role, b, cm = kinds.get("Role"), kinds.get("RoleBinding"), kinds.get("ConfigMap")
+    ok(role and b and cm, "Role, RoleBinding and ConfigMap for the kept report rendered")
+    name = get(cm, "metadata.name")
+    ok(not cm.get("data"), f"ConfigMap {name} shipped empty (so that create is never needed)")
+    ok(role["rules"] == [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": [name],
+                          "verbs": ["get", "update"]}],
+       f"Role: get and update of the ConfigMap {name} only")
+    ok(get(b, "roleRef.kind") == "Role" and get(b, "roleRef.name") == get(role, "metadata.name") and
+       b["subjects"] == [{"kind": "ServiceAccount", "name": "caps-aggregate", "namespace": "virt-caps"}],
+       "RoleBinding gives the Role to the service account")
+    ok(get(role, "metadata.namespace") == get(cm, "metadata.namespace") == "virt-caps",
+       "Role and ConfigMap in the virt-caps namespace")
+    check_kept_report(docs, f"--keep=configmap/{name}")
+
+
+def mode_aggregate_pvc(docs):
+    mode_aggregate_base(docs)
+    kinds = [o["kind"] for o in docs]
+    ok("Role" not in kinds and "ConfigMap" not in kinds, "no ConfigMap and no Role with a volume")
+    pvc = [o for o in docs if o["kind"] == "PersistentVolumeClaim"]
+    ok(len(pvc) == 1, "one PersistentVolumeClaim")
+    cron = [o for o in docs if o["kind"] == "CronJob"][0]
+    spec = pod_spec(cron)
+    vols = {v["name"]: v for v in spec.get("volumes", [])}
+    mounts = {m["name"]: m["mountPath"] for m in spec["containers"][0].get("volumeMounts", [])}
+    claimed = [n for n, v in vols.items()
+               if get(v, "persistentVolumeClaim.claimName") == get(pvc[0], "metadata.name")]
+    ok(len(claimed) == 1 and claimed[0] in mounts, "CronJob mounts the claim")
+    path = mounts.get(claimed[0] if claimed else "", "/nowhere")
+    ok(get(spec, "securityContext.fsGroup") == get(spec, "securityContext.runAsGroup"),
+       "fsGroup: the volume is writable by the pod's group")
+    check_kept_report(docs, f"--keep=file:{path}/report.yaml")
 
 
 def mode_examples(docs):
@@ -284,7 +333,7 @@ def main():
     ok(docs, f"{sys.argv[2]}: objects rendered")
     for o in docs:
         check_required(o)
-    globals()["mode_" + sys.argv[1]](docs)
+    globals()["mode_" + sys.argv[1].replace("-", "_")](docs)
 
 
 if __name__ == "__main__":
