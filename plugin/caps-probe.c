@@ -14,6 +14,7 @@
 #include "virt-caps/featurefile.h"
 #include "virt-caps/labels.h"
 #include "virt-caps/log.h"
+#include "virt-caps/metrics.h"
 #include "virt-caps/nodereport.h"
 #include "virt-caps/out.h"
 #include "virt-caps/probe.h"
@@ -27,6 +28,7 @@ struct options {
 	const char *feature_file;
 	const char *from_dir;
 	const char *node_name;
+	const char *metrics_address; /* NULL: no metrics server */
 	unsigned long interval;
 	bool once;
 	bool to_stdout;
@@ -90,13 +92,23 @@ static const char usage_text[] =
 	"                            misses a label the old and new sets both have\n"
 	"      --interval=DURATION   loop period, e.g. 30s, 10m, 1h (default 1h); the\n"
 	"                            labels expire after 3 intervals\n"
+	"\n"
+	"Metrics (loop mode only; off by default):\n"
+	"      --metrics-address=ADDR:PORT\n"
+	"                            serve Prometheus metrics at\n"
+	"                            http://ADDR:PORT/metrics, bound to that address\n"
+	"                            only: a numeric IPv4 address or a bracketed\n"
+	"                            IPv6 one ([::1]:9100); 0.0.0.0:PORT for every\n"
+	"                            IPv4 interface (a pod's scrape port)\n"
 	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 ok (and on SIGTERM/SIGINT in loop mode), 2 usage error,\n"
 	"3 bad input or data (unreadable or malformed XML, unusable directory),\n"
-	"4 libvirt failure, 5 standard output could not be written. On any error\n"
-	"the previous feature files stay untouched, except for a failure while\n"
-	"they are being replaced: then each is the old or the new one, every\n"
-	"label of both sets is still there, and the next probe repairs them.\n";
+	"4 libvirt failure, 5 standard output could not be written; a\n"
+	"--metrics-address that cannot be bound (in use, not this host's) exits 3.\n"
+	"On any error the previous feature files stay untouched, except for a\n"
+	"failure while they are being replaced: then each is the old or the new\n"
+	"one, every label of both sets is still there, and the next probe repairs\n"
+	"them.\n";
 
 enum {
 	OPT_ONCE = 256,
@@ -114,6 +126,7 @@ enum {
 	OPT_FEATURES_DIR,
 	OPT_FEATURE_FILE,
 	OPT_INTERVAL,
+	OPT_METRICS_ADDRESS,
 };
 
 static const struct option long_options[] = {
@@ -134,6 +147,7 @@ static const struct option long_options[] = {
 	{"features-dir", required_argument, NULL, OPT_FEATURES_DIR},
 	{"feature-file", required_argument, NULL, OPT_FEATURE_FILE},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"metrics-address", required_argument, NULL, OPT_METRICS_ADDRESS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -146,6 +160,20 @@ bit_of(int c)
 	if (c == 'c')
 		return 1ULL << 61;
 	return 1ULL << (c - OPT_ONCE);
+}
+
+static int
+set_metrics_address(struct options *o, const char *arg)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+
+	if (vc_metrics_parse_address(arg, &addr, &len) < 0)
+		return vc_cli_usage_error(
+			"--metrics-address: '%s' is not ADDR:PORT (127.0.0.1:9100, [::1]:9100)",
+			arg);
+	o->metrics_address = arg;
+	return 0;
 }
 
 static int
@@ -182,6 +210,8 @@ set_value_option(struct options *o, int c, const char *arg)
 				"--virttype must be kvm or qemu, not '%s'", arg);
 		o->probe.virttype = arg;
 		return 0;
+	case OPT_METRICS_ADDRESS:
+		return set_metrics_address(o, arg);
 	}
 	return 1;
 }
@@ -244,7 +274,7 @@ check_modes(const struct options *o)
 	static const int libvirt_opts[] = {'c',         OPT_STATE_DIR, OPT_ARCH,
 					   OPT_MACHINE, OPT_VIRTTYPE,  OPT_KVM_DEVICE};
 	static const int file_opts[] = {OPT_ONCE, OPT_INTERVAL, OPT_FEATURES_DIR,
-					OPT_FEATURE_FILE};
+					OPT_FEATURE_FILE, OPT_METRICS_ADDRESS};
 	int c;
 
 	if (o->from_dir && (c = first_given(o, libvirt_opts, ARRAY_LENGTH(libvirt_opts))))
@@ -256,6 +286,9 @@ check_modes(const struct options *o)
 		return vc_cli_usage_error(
 			"--%s has no effect with --%s, which prints and writes no file",
 			opt_name(c), o->to_stdout ? "stdout" : "output");
+	if (o->once && o->metrics_address)
+		return vc_cli_usage_error(
+			"--metrics-address serves the loop's metrics: it has no effect with --once");
 	if (o->probe.uri && (o->given & bit_of(OPT_STATE_DIR)))
 		return vc_cli_usage_error(
 			"--state-dir has no effect with --connect (the URI says which driver)");
@@ -408,27 +441,49 @@ run_print(const struct options *o)
 
 /* Probe and publish once. VC_EXIT_OK or the failure's class (reported). */
 static enum vc_exit
-run_once(const struct options *o)
+publish(const struct options *o, struct vc_node *n, struct vc_labels *l)
 {
-	_cleanup_(vc_node_clear) struct vc_node n = {0};
-	_cleanup_(vc_labels_clear) struct vc_labels l = {0};
 	struct vc_featurefile_opts f = {
 		.dir = o->features_dir,
 		.name = o->feature_file,
 		.expiry = (long long)time(NULL) + 3LL * (long long)o->interval,
 	};
-	enum vc_exit rc = collect(o, &n, &l);
+	enum vc_exit rc = collect(o, n, l);
 	int files;
 
 	if (rc != VC_EXIT_OK)
 		return rc;
 	/* Any failure here is the features directory's: bad input for us. */
-	files = vc_featurefile_write(&f, &l);
+	files = vc_featurefile_write(&f, l);
 	if (files < 0)
 		return VC_EXIT_DATA;
-	vc_info("wrote %zu labels to %s/%s (%d file%s)", l.n, f.dir, f.name, files,
+	vc_info("wrote %zu labels to %s/%s (%d file%s)", l->n, f.dir, f.name, files,
 		files == 1 ? "" : "s");
 	return VC_EXIT_OK;
+}
+
+/* publish(), with what the probe came to in @out (the metrics read it). */
+static enum vc_exit
+run_once(const struct options *o, struct vc_probe_outcome *out)
+{
+	_cleanup_(vc_node_clear) struct vc_node n = {0};
+	_cleanup_(vc_labels_clear) struct vc_labels l = {0};
+	double t0 = vc_monotonic_s();
+	enum vc_exit rc;
+
+	vc_probe_outcome_clear(out);
+	out->started = (long long)time(NULL);
+	rc = publish(o, &n, &l);
+	out->duration = vc_monotonic_s() - t0;
+	out->exit = rc;
+	out->ok = rc == VC_EXIT_OK;
+	if (!out->ok)
+		return rc;
+	out->virttype = xstrdup(n.virttype);
+	out->host_model = xstrdup(n.host_model);
+	out->usable_models = n.models.n;
+	out->labels = l.n;
+	return rc;
 }
 
 /* ---- loop ---------------------------------------------------------------- */
@@ -477,13 +532,20 @@ wait_for_signal(const sigset_t *set, unsigned long seconds)
 static int
 run_loop(const struct options *o, const sigset_t *set)
 {
+	_cleanup_(vc_probe_outcome_clear) struct vc_probe_outcome out = {0};
+	_autometrics_ struct vc_metrics *metrics = NULL;
 	unsigned failures = 0;
 
+	if (o->metrics_address && !(metrics = vc_metrics_start(o->metrics_address)))
+		return VC_EXIT_DATA;
 	vc_info("probing every %lus into %s", o->interval, o->features_dir);
 	for (;;) {
 		unsigned long delay = o->interval;
 
-		if (run_once(o) != VC_EXIT_OK) {
+		run_once(o, &out);
+		if (metrics)
+			vc_metrics_update(metrics, &out);
+		if (!out.ok) {
 			failures++;
 			delay = retry_delay(failures, o->interval);
 			vc_warn("probe failed (%u in a row); retrying in %lus, previous labels kept",
@@ -530,7 +592,9 @@ main(int argc, char **argv)
 	if (o.to_stdout || o.report) {
 		rc = run_print(&o);
 	} else if (o.once) {
-		rc = run_once(&o);
+		_cleanup_(vc_probe_outcome_clear) struct vc_probe_outcome out = {0};
+
+		rc = run_once(&o, &out);
 	} else {
 		/* Block the signals before libvirt starts threads, then take
 		 * them synchronously between probes: a write in progress

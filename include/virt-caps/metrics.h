@@ -11,16 +11,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-/** What one probe of the loop gives the metrics. */
-struct vc_metrics_sample {
-	bool success;
-	double duration_s;      /* wall time of the probe, success or not */
-	const char *virttype;   /* success only: "kvm" or "qemu" */
-	const char *host_model; /* success only: the host-model CPU, may be NULL */
-	size_t labels;          /* success only: labels published */
-	size_t usable_models;   /* success only: models usable on this node */
-	long long time;         /* Unix time at the end of the probe */
-};
+#include "virt-caps/health.h"
 
 struct vc_metrics;
 
@@ -44,7 +35,7 @@ struct vc_metrics *vc_metrics_start(const char *address);
 unsigned vc_metrics_port(const struct vc_metrics *m);
 
 /** Count one probe and, when it succeeded, keep what it found. */
-void vc_metrics_update(struct vc_metrics *m, const struct vc_metrics_sample *s);
+void vc_metrics_update(struct vc_metrics *m, const struct vc_probe_outcome *o);
 
 /** The text /metrics serves now; the caller frees it. */
 char *vc_metrics_render(struct vc_metrics *m, size_t *len);

@@ -16,7 +16,7 @@ struct vc_metrics {
 	unsigned long long failures;
 	bool have_success; /* the gauges below describe the last successful probe */
 	double duration_s;
-	long long last_success;
+	double last_success; /* Unix time the probe ended */
 	char *virttype;
 	char *host_model;
 	size_t labels;
@@ -140,7 +140,11 @@ put_probe_gauge(struct vc_buf *b, const struct vc_metrics *m, const char *name,
 	put_label_value(b, m->virttype);
 	vc_buf_printf(b, "\",host_model=\"");
 	put_label_value(b, m->host_model);
-	vc_buf_printf(b, "\"} %.17g\n", value);
+	/* Counts as integers; times to the microsecond, as they are measured. */
+	if (value == (double)(long long)value)
+		vc_buf_printf(b, "\"} %lld\n", (long long)value);
+	else
+		vc_buf_printf(b, "\"} %.6f\n", value);
 }
 
 static void
@@ -157,7 +161,7 @@ render_gauges(struct vc_buf *b, const struct vc_metrics *m)
 		{"caps_probe_usable_models",
 		 "CPU models usable on this node at the last successful probe."},
 	};
-	double v[] = {m->duration_s, (double)m->last_success, (double)m->labels,
+	double v[] = {m->duration_s, m->last_success, (double)m->labels,
 		      (double)m->usable_models};
 
 	for (size_t i = 0; i < ARRAY_LENGTH(g); i++) {
@@ -187,24 +191,24 @@ vc_metrics_render(struct vc_metrics *m, size_t *len)
 }
 
 void
-vc_metrics_update(struct vc_metrics *m, const struct vc_metrics_sample *s)
+vc_metrics_update(struct vc_metrics *m, const struct vc_probe_outcome *o)
 {
 	pthread_mutex_lock(&m->lock);
-	if (!s->success) {
+	if (!o->ok) {
 		m->failures++;
 		pthread_mutex_unlock(&m->lock);
 		return;
 	}
 	m->successes++;
 	m->have_success = true;
-	m->duration_s = s->duration_s;
-	m->last_success = s->time;
+	m->duration_s = o->duration;
+	m->last_success = (double)o->started + o->duration;
 	free(m->virttype);
-	m->virttype = xstrdup(s->virttype);
+	m->virttype = xstrdup(o->virttype);
 	free(m->host_model);
-	m->host_model = xstrdup(s->host_model);
-	m->labels = s->labels;
-	m->usable_models = s->usable_models;
+	m->host_model = xstrdup(o->host_model);
+	m->labels = o->labels;
+	m->usable_models = o->usable_models;
 	pthread_mutex_unlock(&m->lock);
 }
 
