@@ -97,14 +97,19 @@ listen_on(const char *address)
 static unsigned
 bound_port(int fd)
 {
-	struct sockaddr_storage addr;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+		struct sockaddr_storage ss;
+	} addr = {.ss = {0}};
 	socklen_t len = sizeof(addr);
 
-	if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0)
+	if (getsockname(fd, &addr.sa, &len) < 0)
 		return 0;
-	if (addr.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&addr)->sin_port);
+	if (addr.sa.sa_family == AF_INET6)
+		return ntohs(addr.in6.sin6_port);
+	return ntohs(addr.in4.sin_port);
 }
 
 /* ---- the exposition text ----------------------------------------------------- */
