@@ -12,6 +12,7 @@
 #include "virt-caps/cli.h"
 #include "virt-caps/collect.h"
 #include "virt-caps/featurefile.h"
+#include "virt-caps/health.h"
 #include "virt-caps/labels.h"
 #include "virt-caps/log.h"
 #include "virt-caps/metrics.h"
@@ -29,6 +30,8 @@ struct options {
 	const char *from_dir;
 	const char *node_name;
 	const char *metrics_address; /* NULL: no metrics server */
+	unsigned health; /* enum vc_health_check bits of --health, 0 without */
+	bool verbose;    /* -v given: the loop also lists labels that came and went */
 	unsigned long interval;
 	bool once;
 	bool to_stdout;
@@ -53,7 +56,16 @@ static const char usage_text[] =
 	"      --from-dir=DIR        compute from saved node-labeller files in DIR\n"
 	"                            (virsh_domcapabilities.xml, capabilities.xml and,\n"
 	"                            on x86_64/s390x, supported_features.xml) instead\n"
-	"                            of asking libvirt; no versions, no Hyper-V\n"
+	"                            of asking libvirt; no versions, no Hyper-V.\n"
+	"                            Offline: prints the labels (or, with -o, the\n"
+	"                            report) and exits; it writes a feature file only\n"
+	"                            with --once and an explicit --features-dir\n"
+	"      --health[=CHECK]      read the health record in the state directory,\n"
+	"                            print one line and exit 0 when healthy, 1 when\n"
+	"                            not: live (a probe was attempted within two\n"
+	"                            intervals), ready (the last probe succeeded) or\n"
+	"                            both (default); for exec liveness and readiness\n"
+	"                            probes. Takes only --state-dir\n"
 	"\n"
 	"libvirt:\n"
 	"  -c, --connect=URI         libvirt URI (default: the embedded QEMU driver,\n"
@@ -100,15 +112,23 @@ static const char usage_text[] =
 	"                            only: a numeric IPv4 address or a bracketed\n"
 	"                            IPv6 one ([::1]:9100); 0.0.0.0:PORT for every\n"
 	"                            IPv4 interface (a pod's scrape port)\n"
+	"\n"
+	"Loop: one info line per probe (shown by default; -q hides it): virttype,\n"
+	"host model, usable models, labels, duration, whether the labels changed;\n"
+	"with -v also each label that came or went. A probe in which libvirt\n"
+	"re-probed QEMU (its capability cache was outdated) says so. After each\n"
+	"probe (loop and --once) the state directory's file 'health' records the\n"
+	"last attempt and success, failures in a row and the last error.\n"
 	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 ok (and on SIGTERM/SIGINT in loop mode), 2 usage error,\n"
 	"3 bad input or data (unreadable or malformed XML, unusable directory),\n"
-	"4 libvirt failure, 5 standard output could not be written; a\n"
-	"--metrics-address that cannot be bound (in use, not this host's) exits 3.\n"
-	"On any error the previous feature files stay untouched, except for a\n"
-	"failure while they are being replaced: then each is the old or the new\n"
-	"one, every label of both sets is still there, and the next probe repairs\n"
-	"them.\n";
+	"4 libvirt failure (also: --virttype kvm and the KVM device cannot be\n"
+	"opened), 5 standard output could not be written; --health: 0 healthy,\n"
+	"1 not, 3 unreadable or malformed record; a --metrics-address that cannot\n"
+	"be bound (in use, not this host's) exits 3. On any error\n"
+	"the previous feature files stay untouched, except for a failure while\n"
+	"they are being replaced: then each is the old or the new one, every\n"
+	"label of both sets is still there, and the next probe repairs them.\n";
 
 enum {
 	OPT_ONCE = 256,
@@ -127,6 +147,7 @@ enum {
 	OPT_FEATURE_FILE,
 	OPT_INTERVAL,
 	OPT_METRICS_ADDRESS,
+	OPT_HEALTH,
 };
 
 static const struct option long_options[] = {
@@ -148,6 +169,7 @@ static const struct option long_options[] = {
 	{"feature-file", required_argument, NULL, OPT_FEATURE_FILE},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"metrics-address", required_argument, NULL, OPT_METRICS_ADDRESS},
+	{"health", optional_argument, NULL, OPT_HEALTH},
 	{NULL, 0, NULL, 0},
 };
 
@@ -196,6 +218,17 @@ set_value_option(struct options *o, int c, const char *arg)
 			return vc_cli_usage_error(
 				"--interval: '%s' is not a duration like 30s, 10m or 1h",
 				arg);
+		return 0;
+	case OPT_HEALTH:
+		if (!arg || streq(arg, "both"))
+			o->health = VC_HEALTH_LIVE | VC_HEALTH_READY;
+		else if (streq(arg, "live"))
+			o->health = VC_HEALTH_LIVE;
+		else if (streq(arg, "ready"))
+			o->health = VC_HEALTH_READY;
+		else
+			return vc_cli_usage_error(
+				"--health must be live, ready or both, not '%s'", arg);
 		return 0;
 	case OPT_OBSOLETE:
 		vc_strv_clear(&o->rules.obsolete);
@@ -277,6 +310,8 @@ check_modes(const struct options *o)
 					OPT_FEATURE_FILE, OPT_METRICS_ADDRESS};
 	int c;
 
+	if (o->health && (o->given & ~(bit_of(OPT_HEALTH) | bit_of(OPT_STATE_DIR))))
+		return vc_cli_usage_error("--health takes no option but --state-dir");
 	if (o->from_dir && (c = first_given(o, libvirt_opts, ARRAY_LENGTH(libvirt_opts))))
 		return vc_cli_usage_error(
 			"--from-dir does not talk to libvirt: --%s has no effect",
@@ -289,6 +324,15 @@ check_modes(const struct options *o)
 	if (o->once && o->metrics_address)
 		return vc_cli_usage_error(
 			"--metrics-address serves the loop's metrics: it has no effect with --once");
+	/* --from-dir is offline: it prints, or writes only where told to. */
+	if (o->from_dir && !o->once &&
+	    (c = first_given(o, file_opts + 1, ARRAY_LENGTH(file_opts) - 1)))
+		return vc_cli_usage_error(
+			"--from-dir never loops and writes a feature file only with --once: --%s has no effect",
+			opt_name(c));
+	if (o->from_dir && o->once && !(o->given & bit_of(OPT_FEATURES_DIR)))
+		return vc_cli_usage_error(
+			"--from-dir --once writes only into an explicit --features-dir");
 	if (o->probe.uri && (o->given & bit_of(OPT_STATE_DIR)))
 		return vc_cli_usage_error(
 			"--state-dir has no effect with --connect (the URI says which driver)");
@@ -439,51 +483,142 @@ run_print(const struct options *o)
 	return VC_EXIT_OK;
 }
 
-/* Probe and publish once. VC_EXIT_OK or the failure's class (reported). */
+/* ---- one probe, its outcome and the health record ----------------------- */
+
+/* The label set's identity between probes: FNV-1a of keys and values. */
+static unsigned long long
+labels_digest(const struct vc_labels *l)
+{
+	unsigned long long h = VC_FNV1A_INIT;
+
+	for (size_t i = 0; i < l->n; i++) {
+		h = vc_fnv1a(h, l->v[i].key, strlen(l->v[i].key) + 1);
+		h = vc_fnv1a(h, l->v[i].value, strlen(l->v[i].value) + 1);
+	}
+	return h;
+}
+
+/* Write the feature file(s). VC_EXIT_OK or VC_EXIT_DATA (reported). */
 static enum vc_exit
-publish(const struct options *o, struct vc_node *n, struct vc_labels *l)
+publish(const struct options *o, const struct vc_labels *l)
 {
 	struct vc_featurefile_opts f = {
 		.dir = o->features_dir,
 		.name = o->feature_file,
 		.expiry = (long long)time(NULL) + 3LL * (long long)o->interval,
 	};
-	enum vc_exit rc = collect(o, n, l);
-	int files;
-
-	if (rc != VC_EXIT_OK)
-		return rc;
 	/* Any failure here is the features directory's: bad input for us. */
-	files = vc_featurefile_write(&f, l);
+	int files = vc_featurefile_write(&f, l);
+
 	if (files < 0)
 		return VC_EXIT_DATA;
-	vc_info("wrote %zu labels to %s/%s (%d file%s)", l->n, f.dir, f.name, files,
-		files == 1 ? "" : "s");
+	vc_debug("wrote %zu labels to %s/%s (%d file%s)", l->n, f.dir, f.name, files,
+		 vc_plural((size_t)files));
 	return VC_EXIT_OK;
 }
 
-/* publish(), with what the probe came to in @out (the metrics read it). */
-static enum vc_exit
-run_once(const struct options *o, struct vc_probe_outcome *out)
+static void
+fill_success(struct vc_probe_outcome *out, const struct vc_node *n,
+	     const struct vc_labels *l, struct vc_strv *lines)
+{
+	out->ok = true;
+	out->host_model = xstrdup(n->host_model);
+	out->usable_models = n->models.n;
+	out->labels = l->n;
+	out->digest = labels_digest(l);
+	vc_strv_clear(lines);
+	for (size_t i = 0; i < l->n; i++)
+		vc_strv_push_owned(lines, xasprintf("%s=%s", l->v[i].key, l->v[i].value));
+}
+
+/* Probe and publish once into @out; the labels' "key=value" lines in @lines. */
+static void
+probe_publish(const struct options *o, struct vc_probe_outcome *out,
+	      struct vc_strv *lines)
 {
 	_cleanup_(vc_node_clear) struct vc_node n = {0};
 	_cleanup_(vc_labels_clear) struct vc_labels l = {0};
+	bool live = !o->from_dir;
+	unsigned long long stamp = live ? vc_probe_cache_stamp(&o->probe) : 0;
 	double t0 = vc_monotonic_s();
-	enum vc_exit rc;
 
-	vc_probe_outcome_clear(out);
 	out->started = (long long)time(NULL);
-	rc = publish(o, &n, &l);
+	vc_log_clear_last_error();
+	out->exit = collect(o, &n, &l);
+	if (out->exit == VC_EXIT_OK)
+		out->exit = publish(o, &l);
 	out->duration = vc_monotonic_s() - t0;
-	out->exit = rc;
-	out->ok = rc == VC_EXIT_OK;
-	if (!out->ok)
-		return rc;
+	out->qemu_reprobed = live && vc_probe_cache_stamp(&o->probe) != stamp;
 	out->virttype = xstrdup(n.virttype);
-	out->host_model = xstrdup(n.host_model);
-	out->usable_models = n.models.n;
-	out->labels = l.n;
-	return rc;
+	if (out->exit != VC_EXIT_OK)
+		out->error = xstrdup(vc_log_last_error());
+	else
+		fill_success(out, &n, &l, lines);
+}
+
+/* The health record lives in the state directory of the embedded driver. */
+static const char *
+health_dir(const struct options *o)
+{
+	if (o->from_dir || o->probe.uri)
+		return NULL;
+	return o->probe.state_dir ? o->probe.state_dir : VC_STATE_DIR;
+}
+
+static void
+report_reprobe(const struct options *o, const struct vc_probe_outcome *out)
+{
+	if (out->qemu_reprobed)
+		vc_info("libvirt probed QEMU anew (its capability cache in %s/cache was "
+			"missing or outdated): this probe took %.1fs",
+			health_dir(o), out->duration);
+}
+
+/* Probe and publish once (--once). VC_EXIT_OK or the failure's class (reported). */
+static enum vc_exit
+run_once(const struct options *o)
+{
+	_cleanup_(vc_probe_outcome_clear) struct vc_probe_outcome out = {0};
+	_cleanup_(vc_strv_clear) struct vc_strv lines = {0};
+	_cleanup_(vc_health_clear) struct vc_health h = {0};
+
+	probe_publish(o, &out, &lines);
+	report_reprobe(o, &out);
+	if (health_dir(o)) {
+		h.started = out.started;
+		h.interval = o->interval;
+		vc_health_update(&h, &out);
+		vc_health_write(health_dir(o), &h);
+	}
+	if (out.ok)
+		vc_info("wrote %zu labels to %s/%s in %.2fs", out.labels, o->features_dir,
+			o->feature_file, out.duration);
+	return (enum vc_exit)out.exit;
+}
+
+/* --health: one line on standard output, 0 healthy, 1 not, 3 bad record. */
+static enum vc_exit
+run_health(const struct options *o)
+{
+	_cleanup_(vc_health_clear) struct vc_health h = {0};
+	_autofree_ char *line = NULL;
+	_autofree_ char *text = NULL;
+	const char *dir = o->probe.state_dir ? o->probe.state_dir : VC_STATE_DIR;
+	int rc = vc_health_read(dir, &h);
+	bool healthy = false;
+
+	if (rc == -ENOENT)
+		line = xasprintf("not live: no health record in %s: caps-probe has not "
+				 "started there (or another --state-dir)",
+				 dir);
+	else if (rc < 0)
+		return VC_EXIT_DATA;
+	else
+		healthy = vc_health_judge(&h, o->health, (long long)time(NULL), &line);
+	text = xasprintf("%s\n", line);
+	if (vc_cli_write_stdout(text, strlen(text)) < 0)
+		return VC_EXIT_OUTPUT;
+	return healthy ? VC_EXIT_OK : VC_EXIT_LOSS;
 }
 
 /* ---- loop ---------------------------------------------------------------- */
@@ -529,31 +664,120 @@ wait_for_signal(const sigset_t *set, unsigned long seconds)
 	}
 }
 
+/* What the loop keeps between probes. */
+struct loop_state {
+	struct vc_health health;
+	struct vc_strv labels; /* the last published "key=value" lines */
+	bool have_labels;      /* labels are published (by this run or an earlier one) */
+	/* Borrowed from run_loop; NULL without --metrics-address. */
+	struct vc_metrics *metrics;
+};
+
+static void
+loop_state_clear(struct loop_state *st)
+{
+	vc_health_clear(&st->health);
+	vc_strv_clear(&st->labels);
+}
+
+/* A fresh record (not ready until a probe succeeds); an earlier run's
+ * label digest is kept to say whether the first probe changed anything. */
+static void
+loop_start(const struct options *o, struct loop_state *st)
+{
+	_autofree_ char *file = xasprintf("%s/%s", o->features_dir, o->feature_file);
+	unsigned long long digest = 0;
+
+	if (health_dir(o) && vc_health_read(health_dir(o), &st->health) == 0)
+		digest = st->health.label_digest;
+	vc_health_clear(&st->health);
+	st->health.started = (long long)time(NULL);
+	st->health.interval = o->interval;
+	st->health.label_digest = digest;
+	st->have_labels = access(file, F_OK) == 0;
+	if (health_dir(o))
+		vc_health_write(health_dir(o), &st->health);
+}
+
+/* At -v: each label that came (+) or went (-), one line each. */
+static void
+log_label_diff(const struct vc_strv *before, const struct vc_strv *after)
+{
+	for (size_t i = 0; i < after->n; i++)
+		if (!vc_strv_contains(before, after->v[i]))
+			vc_info("label + %s", after->v[i]);
+	for (size_t i = 0; i < before->n; i++)
+		if (!vc_strv_contains(after, before->v[i]))
+			vc_info("label - %s", before->v[i]);
+}
+
+static const char *
+change_word(const struct loop_state *st, const struct vc_probe_outcome *out)
+{
+	if (!st->health.label_digest)
+		return "first labels";
+	return out->changed ? "labels changed" : "labels unchanged";
+}
+
+static void
+log_success(const struct options *o, struct loop_state *st,
+	    const struct vc_probe_outcome *out, struct vc_strv *lines)
+{
+	vc_info("probe ok in %.2fs: virttype %s, host model %s, %zu usable model%s, "
+		"wrote %zu labels to %s/%s, %s",
+		out->duration, out->virttype, out->host_model ? out->host_model : "none",
+		out->usable_models, vc_plural(out->usable_models), out->labels,
+		o->features_dir, o->feature_file, change_word(st, out));
+	/* The first probe of a run has nothing in memory to compare with. */
+	if (o->verbose && out->changed && st->labels.n)
+		log_label_diff(&st->labels, lines);
+	vc_strv_clear(&st->labels);
+	st->labels = *lines;
+	memset(lines, 0, sizeof(*lines));
+	st->have_labels = true;
+}
+
+/* One probe of the loop; the delay until the next. */
+static unsigned long
+loop_probe(const struct options *o, struct loop_state *st)
+{
+	_cleanup_(vc_probe_outcome_clear) struct vc_probe_outcome out = {0};
+	_cleanup_(vc_strv_clear) struct vc_strv lines = {0};
+	unsigned long delay = o->interval;
+
+	probe_publish(o, &out, &lines);
+	out.changed = out.ok && out.digest != st->health.label_digest;
+	if (st->metrics)
+		vc_metrics_update(st->metrics, &out);
+	report_reprobe(o, &out);
+	if (out.ok) {
+		log_success(o, st, &out, &lines);
+	} else {
+		delay = retry_delay(st->health.consecutive_failures + 1, o->interval);
+		vc_warn("probe failed (%u in a row) after %.2fs; retrying in %lus, %s",
+			st->health.consecutive_failures + 1, out.duration, delay,
+			st->have_labels ? "previous labels kept"
+					: "no labels published yet");
+	}
+	vc_health_update(&st->health, &out);
+	if (health_dir(o))
+		vc_health_write(health_dir(o), &st->health);
+	return delay;
+}
+
 static int
 run_loop(const struct options *o, const sigset_t *set)
 {
-	_cleanup_(vc_probe_outcome_clear) struct vc_probe_outcome out = {0};
+	_cleanup_(loop_state_clear) struct loop_state st = {0};
 	_autometrics_ struct vc_metrics *metrics = NULL;
-	unsigned failures = 0;
 
 	if (o->metrics_address && !(metrics = vc_metrics_start(o->metrics_address)))
 		return VC_EXIT_DATA;
+	st.metrics = metrics;
+	loop_start(o, &st);
 	vc_info("probing every %lus into %s", o->interval, o->features_dir);
 	for (;;) {
-		unsigned long delay = o->interval;
-
-		run_once(o, &out);
-		if (metrics)
-			vc_metrics_update(metrics, &out);
-		if (!out.ok) {
-			failures++;
-			delay = retry_delay(failures, o->interval);
-			vc_warn("probe failed (%u in a row); retrying in %lus, previous labels kept",
-				failures, delay);
-		} else {
-			failures = 0;
-		}
-		if (wait_for_signal(set, delay)) {
+		if (wait_for_signal(set, loop_probe(o, &st))) {
 			vc_info("signal received, exiting");
 			return 0;
 		}
@@ -589,12 +813,12 @@ main(int argc, char **argv)
 	rc = parse_options(argc, argv, &o);
 	if (rc != VC_CLI_RUN)
 		return vc_cli_exit(rc);
-	if (o.to_stdout || o.report) {
+	if (o.health) {
+		rc = run_health(&o);
+	} else if (o.to_stdout || o.report || (o.from_dir && !o.once)) {
 		rc = run_print(&o);
 	} else if (o.once) {
-		_cleanup_(vc_probe_outcome_clear) struct vc_probe_outcome out = {0};
-
-		rc = run_once(&o, &out);
+		rc = run_once(&o);
 	} else {
 		/* Block the signals before libvirt starts threads, then take
 		 * them synchronously between probes: a write in progress
@@ -604,6 +828,11 @@ main(int argc, char **argv)
 		sigaddset(&set, SIGINT);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
 		srand((unsigned)time(NULL) ^ (unsigned)getpid());
+		/* A daemon's log: the summary line per probe is shown by
+		 * default; -v adds the labels that came and went, -q hides it. */
+		o.verbose = vc_log_get_level() >= VC_LOG_INFO;
+		if (vc_log_get_level() == VC_LOG_WARN)
+			vc_log_set_level(VC_LOG_INFO);
 		rc = run_loop(&o, &set);
 	}
 	vc_probe_close();

@@ -26,3 +26,47 @@ struct vc_probe_outcome {
 };
 
 void vc_probe_outcome_clear(struct vc_probe_outcome *o);
+
+/*
+ * The health record, STATE_DIR/health: "key=value" lines, Unix times in
+ * seconds (0: never). Replaced whole (temporary file and rename) after
+ * every probe, so a reader sees the old or the new record, never a mix.
+ */
+#define VC_HEALTH_FILE "health"
+
+struct vc_health {
+	long long started;               /* when the loop (or --once) began */
+	long long last_attempt;          /* start of the last finished probe */
+	long long last_success;          /* start of the last successful probe */
+	unsigned consecutive_failures;   /* failed probes since the last success */
+	unsigned long interval;          /* the loop's period, seconds */
+	size_t labels;                   /* labels of the last success */
+	unsigned long long label_digest; /* of the last success's labels */
+	char *last_error;                /* of the last failure, NULL after a success */
+};
+
+/** Fold one probe's outcome into @h. */
+void vc_health_update(struct vc_health *h, const struct vc_probe_outcome *o);
+
+/** Write @h to @dir/health atomically. 0 or -errno (a warning naming the file). */
+int vc_health_write(const char *dir, const struct vc_health *h);
+
+/**
+ * Read @dir/health. 0, -ENOENT (not reported: no probe has started), or
+ * -errno/-EINVAL (reported, naming the file and the line).
+ */
+int vc_health_read(const char *dir, struct vc_health *h);
+
+enum vc_health_check {
+	VC_HEALTH_LIVE = 1 << 0,  /* a probe was attempted within two intervals */
+	VC_HEALTH_READY = 1 << 1, /* the last probe succeeded */
+};
+
+/**
+ * Judge @h at time @now for @checks: true when every check passes. @line
+ * gets one line saying so, or saying why not.
+ */
+bool vc_health_judge(const struct vc_health *h, unsigned checks, long long now,
+		     char **line);
+
+void vc_health_clear(struct vc_health *h);

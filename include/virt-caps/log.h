@@ -21,6 +21,12 @@ const char *vc_log_get_program(void);
 /** Messages above @level are not printed. Default VC_LOG_INFO. */
 void vc_log_set_level(enum vc_log_level level);
 enum vc_log_level vc_log_get_level(void);
+/**
+ * The last error-level message (escaped, one line), printed or not; ""
+ * when none since vc_log_clear_last_error().
+ */
+const char *vc_log_last_error(void);
+void vc_log_clear_last_error(void);
 void vc_log(enum vc_log_level level, const char *fmt, ...) _printf_(2, 3);
 
 #define vc_err(...) vc_log(VC_LOG_ERROR, __VA_ARGS__)

@@ -60,4 +60,11 @@ char *vc_probe_version_string(unsigned long v);
 /** Version of the libvirt library in use, e.g. "9.0.0". */
 char *vc_probe_library_version(void);
 
+/**
+ * A fingerprint of the embedded driver's QEMU capability cache (names and
+ * modification times of its files), 0 with --connect or no cache: when it
+ * differs after a probe, libvirt re-probed QEMU during it.
+ */
+unsigned long long vc_probe_cache_stamp(const struct vc_probe_opts *o);
+
 void vc_probe_result_clear(struct vc_probe_result *r);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "virt-caps/probe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libvirt/libvirt.h>
@@ -24,12 +25,86 @@ default_machine(const char *arch)
 	return NULL;
 }
 
-static const char *
-detect_virttype(const char *dev)
+/* 0 when @dev opens read-write (what QEMU needs for KVM), else the errno. */
+static int
+kvm_open_error(const char *dev)
 {
 	_autoclose_ int fd = open(dev, O_RDWR | O_CLOEXEC);
 
-	return fd >= 0 ? "kvm" : "qemu";
+	return fd >= 0 ? 0 : errno;
+}
+
+/* Whether this process is in group @gid (primary or supplementary). */
+static bool
+in_group(gid_t gid)
+{
+	gid_t groups[256];
+	int n = getgroups((int)ARRAY_LENGTH(groups), groups);
+
+	if (getegid() == gid)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+/*
+ * Why @dev could not be opened, with the remedy, as one line. libvirt
+ * would only say "the accel 'kvm' is not supported", which names neither
+ * the device nor the fix. The device node carries the host's gid, so the
+ * number to add to supplementalGroups is the one stat() sees here.
+ */
+static char *
+kvm_problem(const char *dev, int err)
+{
+	struct stat st;
+
+	if (err == ENOENT)
+		return xasprintf(
+			"cannot open %s: %s (no KVM on this node, or the device "
+			"is not given to the container: KubeVirt's device plugin "
+			"resource devices.kubevirt.io/kvm)",
+			dev, strerror(err));
+	if ((err != EACCES && err != EPERM) || stat(dev, &st) < 0)
+		return xasprintf("cannot open %s read-write: %s", dev, strerror(err));
+	return xasprintf(
+		"cannot open %s read-write: %s (device uid %u gid %u mode %04o; this "
+		"process uid %u gid %u, %s group %u): add gid %u to the pod's "
+		"securityContext.supplementalGroups, or enable the container "
+		"runtime's device_ownership_from_security_context (see README, "
+		"\"/dev/kvm for a non-root user\")",
+		dev, strerror(err), (unsigned)st.st_uid, (unsigned)st.st_gid,
+		(unsigned)(st.st_mode & 07777), (unsigned)geteuid(), (unsigned)getegid(),
+		in_group(st.st_gid) ? "in" : "not in", (unsigned)st.st_gid,
+		(unsigned)st.st_gid);
+}
+
+/*
+ * The virttype: the one asked for, or kvm when the device opens. An
+ * explicit kvm with an unusable device fails here, before libvirt. An
+ * automatic fallback to qemu publishes software-emulated CPUs, not the
+ * hardware's: a warning, unless the node has no KVM device at all.
+ */
+static enum vc_result
+choose_virttype(const struct vc_probe_opts *o, struct vc_probe_result *r)
+{
+	const char *dev = o->kvm_dev ? o->kvm_dev : "/dev/kvm";
+	int err = o->virttype && streq(o->virttype, "qemu") ? 0 : kvm_open_error(dev);
+	_autofree_ char *why = err ? kvm_problem(dev, err) : NULL;
+
+	if (o->virttype && streq(o->virttype, "kvm") && err) {
+		vc_err("--virttype kvm: %s", why);
+		return VC_ERR_BACKEND;
+	}
+	if (!o->virttype && err == ENOENT)
+		vc_info("%s; probing with software emulation (virttype qemu)", why);
+	else if (!o->virttype && err)
+		vc_warn("%s; falling back to software emulation (virttype qemu), whose "
+			"host model and vendor are not this machine's",
+			why);
+	r->virttype = xstrdup(o->virttype ? o->virttype : err ? "qemu" : "kvm");
+	return 0;
 }
 
 static char *
@@ -258,10 +333,7 @@ resolve_target(const struct vc_probe_opts *o, struct vc_probe_result *r)
 		return VC_ERR_INPUT;
 	}
 	r->machine = xstrdup(machine);
-	r->virttype = xstrdup(
-		o->virttype ? o->virttype
-			    : detect_virttype(o->kvm_dev ? o->kvm_dev : "/dev/kvm"));
-	return 0;
+	return choose_virttype(o, r);
 }
 
 /* The connection is kept for the life of the process. Every open of an
@@ -363,4 +435,27 @@ char *
 vc_probe_version_string(unsigned long v)
 {
 	return xasprintf("%lu.%lu.%lu", v / 1000000, (v / 1000) % 1000, v % 1000);
+}
+
+unsigned long long
+vc_probe_cache_stamp(const struct vc_probe_opts *o)
+{
+	const char *root = o->state_dir ? o->state_dir : VC_STATE_DIR;
+	_autofree_ char *dir = xasprintf("%s/cache/qemu/capabilities", root);
+	DIR *d = o->uri ? NULL : opendir(dir);
+	unsigned long long h = VC_FNV1A_INIT;
+	const struct dirent *e;
+	struct stat st;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, 0) < 0)
+			continue;
+		/* Order-independent: readdir's order is the file system's. */
+		h ^= vc_fnv1a(vc_fnv1a(VC_FNV1A_INIT, e->d_name, strlen(e->d_name)),
+			      &st.st_mtim, sizeof(st.st_mtim));
+	}
+	closedir(d);
+	return h;
 }
