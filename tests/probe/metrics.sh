@@ -20,6 +20,8 @@ usage --metrics-address 127.0.0.1:65536
 usage --metrics-address 127.0.0.1:
 usage --metrics-address ::1:9100
 usage --metrics-address '[::1:9100'
+run 2 "$P" --from-dir "$TEST_DATA_DIR/amd-sev-snp" --metrics-address 127.0.0.1:9100
+one_line_error "--from-dir never loops"
 run 2 "$P" --stdout --metrics-address 127.0.0.1:9100
 one_line_error "--metrics-address has no effect with --stdout"
 run 2 "$P" --once --metrics-address 127.0.0.1:9100
@@ -66,14 +68,14 @@ sample() {
 	awk -F'\t' -v n="$1" -v l="${2-}" '$1 == n && (l == "" || $3 == l) { print $4 }' "$TMP/scrape"
 }
 # wait_successes N: scrape until at least N probes succeeded (a probe a
-# second; a minute at most).
+# second, or 8 s when libvirt probes QEMU anew; two minutes at most).
 wait_successes() {
-	for _ in $(seq 600); do
+	for _ in $(seq 1200); do
 		$SCRAPE "$url" >"$TMP/scrape"
 		[ "$(sample caps_probe_probes_total result=success)" -ge "$1" ] && return 0
 		sleep 0.1
 	done
-	fail "fewer than $1 successful probes after a minute"
+	fail "fewer than $1 successful probes after two minutes"
 }
 
 start_loop 127.0.0.1:0
