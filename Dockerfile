@@ -27,6 +27,8 @@ RUN meson setup /build --buildtype=release -Db_ndebug=if-release -Dtests=enabled
     install -D -m 0755 -s /build/caps-aggregate /out/usr/bin/caps-aggregate
 
 # ---- runtime: the binaries, libvirt's QEMU driver and the emulator ----
+# (install-deps --runtime: the libraries the binaries link, libmicrohttpd12
+# for caps-probe --metrics-address included.)
 FROM ${BASE_IMAGE}
 ARG TARGETARCH
 COPY scripts/install-deps /tmp/install-deps

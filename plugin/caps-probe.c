@@ -15,6 +15,7 @@
 #include "virt-caps/health.h"
 #include "virt-caps/labels.h"
 #include "virt-caps/log.h"
+#include "virt-caps/metrics.h"
 #include "virt-caps/nodereport.h"
 #include "virt-caps/out.h"
 #include "virt-caps/probe.h"
@@ -28,6 +29,7 @@ struct options {
 	const char *feature_file;
 	const char *from_dir;
 	const char *node_name;
+	const char *metrics_address; /* NULL: no metrics server */
 	unsigned health; /* enum vc_health_check bits of --health, 0 without */
 	bool verbose;    /* -v given: the loop also lists labels that came and went */
 	unsigned long interval;
@@ -103,6 +105,14 @@ static const char usage_text[] =
 	"      --interval=DURATION   loop period, e.g. 30s, 10m, 1h (default 1h); the\n"
 	"                            labels expire after 3 intervals\n"
 	"\n"
+	"Metrics (loop mode only; off by default):\n"
+	"      --metrics-address=ADDR:PORT\n"
+	"                            serve Prometheus metrics at\n"
+	"                            http://ADDR:PORT/metrics, bound to that address\n"
+	"                            only: a numeric IPv4 address or a bracketed\n"
+	"                            IPv6 one ([::1]:9100); 0.0.0.0:PORT for every\n"
+	"                            IPv4 interface (a pod's scrape port)\n"
+	"\n"
 	"Loop: one info line per probe (shown by default; -q hides it): virttype,\n"
 	"host model, usable models, labels, duration, whether the labels changed;\n"
 	"with -v also each label that came or went. A probe in which libvirt\n"
@@ -114,7 +124,8 @@ static const char usage_text[] =
 	"3 bad input or data (unreadable or malformed XML, unusable directory),\n"
 	"4 libvirt failure (also: --virttype kvm and the KVM device cannot be\n"
 	"opened), 5 standard output could not be written; --health: 0 healthy,\n"
-	"1 not, 3 unreadable or malformed record. On any error\n"
+	"1 not, 3 unreadable or malformed record; a --metrics-address that cannot\n"
+	"be bound (in use, not this host's) exits 3. On any error\n"
 	"the previous feature files stay untouched, except for a failure while\n"
 	"they are being replaced: then each is the old or the new one, every\n"
 	"label of both sets is still there, and the next probe repairs them.\n";
@@ -135,6 +146,7 @@ enum {
 	OPT_FEATURES_DIR,
 	OPT_FEATURE_FILE,
 	OPT_INTERVAL,
+	OPT_METRICS_ADDRESS,
 	OPT_HEALTH,
 };
 
@@ -156,6 +168,7 @@ static const struct option long_options[] = {
 	{"features-dir", required_argument, NULL, OPT_FEATURES_DIR},
 	{"feature-file", required_argument, NULL, OPT_FEATURE_FILE},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"metrics-address", required_argument, NULL, OPT_METRICS_ADDRESS},
 	{"health", optional_argument, NULL, OPT_HEALTH},
 	{NULL, 0, NULL, 0},
 };
@@ -169,6 +182,20 @@ bit_of(int c)
 	if (c == 'c')
 		return 1ULL << 61;
 	return 1ULL << (c - OPT_ONCE);
+}
+
+static int
+set_metrics_address(struct options *o, const char *arg)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+
+	if (vc_metrics_parse_address(arg, &addr, &len) < 0)
+		return vc_cli_usage_error(
+			"--metrics-address: '%s' is not ADDR:PORT (127.0.0.1:9100, [::1]:9100)",
+			arg);
+	o->metrics_address = arg;
+	return 0;
 }
 
 static int
@@ -216,6 +243,8 @@ set_value_option(struct options *o, int c, const char *arg)
 				"--virttype must be kvm or qemu, not '%s'", arg);
 		o->probe.virttype = arg;
 		return 0;
+	case OPT_METRICS_ADDRESS:
+		return set_metrics_address(o, arg);
 	}
 	return 1;
 }
@@ -278,7 +307,7 @@ check_modes(const struct options *o)
 	static const int libvirt_opts[] = {'c',         OPT_STATE_DIR, OPT_ARCH,
 					   OPT_MACHINE, OPT_VIRTTYPE,  OPT_KVM_DEVICE};
 	static const int file_opts[] = {OPT_ONCE, OPT_INTERVAL, OPT_FEATURES_DIR,
-					OPT_FEATURE_FILE};
+					OPT_FEATURE_FILE, OPT_METRICS_ADDRESS};
 	int c;
 
 	if (o->health && (o->given & ~(bit_of(OPT_HEALTH) | bit_of(OPT_STATE_DIR))))
@@ -292,6 +321,9 @@ check_modes(const struct options *o)
 		return vc_cli_usage_error(
 			"--%s has no effect with --%s, which prints and writes no file",
 			opt_name(c), o->to_stdout ? "stdout" : "output");
+	if (o->once && o->metrics_address)
+		return vc_cli_usage_error(
+			"--metrics-address serves the loop's metrics: it has no effect with --once");
 	/* --from-dir is offline: it prints, or writes only where told to. */
 	if (o->from_dir && !o->once &&
 	    (c = first_given(o, file_opts + 1, ARRAY_LENGTH(file_opts) - 1)))
@@ -637,6 +669,8 @@ struct loop_state {
 	struct vc_health health;
 	struct vc_strv labels; /* the last published "key=value" lines */
 	bool have_labels;      /* labels are published (by this run or an earlier one) */
+	/* Borrowed from run_loop; NULL without --metrics-address. */
+	struct vc_metrics *metrics;
 };
 
 static void
@@ -713,6 +747,8 @@ loop_probe(const struct options *o, struct loop_state *st)
 
 	probe_publish(o, &out, &lines);
 	out.changed = out.ok && out.digest != st->health.label_digest;
+	if (st->metrics)
+		vc_metrics_update(st->metrics, &out);
 	report_reprobe(o, &out);
 	if (out.ok) {
 		log_success(o, st, &out, &lines);
@@ -733,7 +769,11 @@ static int
 run_loop(const struct options *o, const sigset_t *set)
 {
 	_cleanup_(loop_state_clear) struct loop_state st = {0};
+	_autometrics_ struct vc_metrics *metrics = NULL;
 
+	if (o->metrics_address && !(metrics = vc_metrics_start(o->metrics_address)))
+		return VC_EXIT_DATA;
+	st.metrics = metrics;
 	loop_start(o, &st);
 	vc_info("probing every %lus into %s", o->interval, o->features_dir);
 	for (;;) {
