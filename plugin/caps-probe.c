@@ -11,6 +11,7 @@
 
 #include "virt-caps/cli.h"
 #include "virt-caps/collect.h"
+#include "virt-caps/escape.h"
 #include "virt-caps/featurefile.h"
 #include "virt-caps/health.h"
 #include "virt-caps/labels.h"
@@ -62,10 +63,14 @@ static const char usage_text[] =
 	"                            with --once and an explicit --features-dir\n"
 	"      --health[=CHECK]      read the health record in the state directory,\n"
 	"                            print one line and exit 0 when healthy, 1 when\n"
-	"                            not: live (a probe was attempted within two\n"
-	"                            intervals), ready (the last probe succeeded) or\n"
-	"                            both (default); for exec liveness and readiness\n"
-	"                            probes. Takes only --state-dir\n"
+	"                            not: live (the last finished probe started\n"
+	"                            within two intervals or, before the first one\n"
+	"                            finishes, the loop started within two\n"
+	"                            intervals), ready (the last probe succeeded and\n"
+	"                            its labels, 3 intervals, have not expired) or\n"
+	"                            both (default); times ahead of the clock fail\n"
+	"                            both. For exec liveness and readiness probes.\n"
+	"                            Takes only --state-dir\n"
 	"\n"
 	"libvirt:\n"
 	"  -c, --connect=URI         libvirt URI (default: the embedded QEMU driver,\n"
@@ -505,7 +510,8 @@ publish(const struct options *o, const struct vc_labels *l)
 	struct vc_featurefile_opts f = {
 		.dir = o->features_dir,
 		.name = o->feature_file,
-		.expiry = (long long)time(NULL) + 3LL * (long long)o->interval,
+		.expiry = (long long)time(NULL) +
+			  VC_LABEL_EXPIRY_INTERVALS * (long long)o->interval,
 	};
 	/* Any failure here is the features directory's: bad input for us. */
 	int files = vc_featurefile_write(&f, l);
@@ -603,18 +609,23 @@ run_health(const struct options *o)
 	_cleanup_(vc_health_clear) struct vc_health h = {0};
 	_autofree_ char *line = NULL;
 	_autofree_ char *text = NULL;
+	_autofree_ char *why = NULL;
+	_autofree_ char *shown = NULL;
 	const char *dir = o->probe.state_dir ? o->probe.state_dir : VC_STATE_DIR;
-	int rc = vc_health_read(dir, &h);
+	int rc = vc_health_read(dir, &h, &why);
 	bool healthy = false;
 
-	if (rc == -ENOENT)
-		line = xasprintf("not live: no health record in %s: caps-probe has not "
+	if (rc == -ENOENT) {
+		shown = vc_escape_text(dir);
+		line = xasprintf("not %s: no health record in %s: caps-probe has not "
 				 "started there (or another --state-dir)",
-				 dir);
-	else if (rc < 0)
+				 (o->health & VC_HEALTH_LIVE) ? "live" : "ready", shown);
+	} else if (rc < 0) {
+		vc_err("%s/%s: %s", dir, VC_HEALTH_FILE, why);
 		return VC_EXIT_DATA;
-	else
+	} else {
 		healthy = vc_health_judge(&h, o->health, (long long)time(NULL), &line);
+	}
 	text = xasprintf("%s\n", line);
 	if (vc_cli_write_stdout(text, strlen(text)) < 0)
 		return VC_EXIT_OUTPUT;
@@ -686,10 +697,17 @@ static void
 loop_start(const struct options *o, struct loop_state *st)
 {
 	_autofree_ char *file = xasprintf("%s/%s", o->features_dir, o->feature_file);
+	_autofree_ char *why = NULL;
 	unsigned long long digest = 0;
+	int rc = health_dir(o) ? vc_health_read(health_dir(o), &st->health, &why)
+			       : -ENOENT;
 
-	if (health_dir(o) && vc_health_read(health_dir(o), &st->health) == 0)
+	if (rc == 0)
 		digest = st->health.label_digest;
+	else if (rc != -ENOENT)
+		vc_warn("replacing the %s health record %s/%s: %s",
+			rc == -EINVAL ? "malformed" : "unreadable", health_dir(o),
+			VC_HEALTH_FILE, why);
 	vc_health_clear(&st->health);
 	st->health.started = (long long)time(NULL);
 	st->health.interval = o->interval;

@@ -30,6 +30,10 @@
 #define VC_FEATUREFILE_SETTLE_MS 2000
 #define VC_FEATUREFILE_SET_MARK "# virt-caps set="
 #define VC_FEATURES_DIR "/etc/kubernetes/node-feature-discovery/features.d"
+/* caps-probe's files expire this many --interval periods after the probe
+ * that wrote them: a missed probe or two does not drop the labels, a dead
+ * loop does. */
+#define VC_LABEL_EXPIRY_INTERVALS 3
 
 struct vc_featurefile_opts {
 	const char *dir;

@@ -33,6 +33,8 @@ void vc_probe_outcome_clear(struct vc_probe_outcome *o);
  * every probe, so a reader sees the old or the new record, never a mix.
  */
 #define VC_HEALTH_FILE "health"
+/* --interval's bound; a record's larger interval is malformed. */
+#define VC_HEALTH_INTERVAL_MAX (365UL * 86400)
 
 struct vc_health {
 	long long started;               /* when the loop (or --once) began */
@@ -52,14 +54,23 @@ void vc_health_update(struct vc_health *h, const struct vc_probe_outcome *o);
 int vc_health_write(const char *dir, const struct vc_health *h);
 
 /**
- * Read @dir/health. 0, -ENOENT (not reported: no probe has started), or
- * -errno/-EINVAL (reported, naming the file and the line).
+ * Read @dir/health. 0; -ENOENT (no @why: no probe has started); or -errno,
+ * -EINVAL for anything but a regular file or a malformed record, with @why
+ * the problem in one line (without the path; the caller's to report, an
+ * error for --health, a warning where the loop replaces the record).
  */
-int vc_health_read(const char *dir, struct vc_health *h);
+int vc_health_read(const char *dir, struct vc_health *h, char **why);
 
+/*
+ * live: the last finished probe started within two intervals or, before
+ * the first probe finishes, the loop started within two intervals.
+ * ready: the last probe succeeded and its labels have not expired (they
+ * expire VC_LABEL_EXPIRY_INTERVALS intervals after it). Either fails for a
+ * record whose times are ahead of the clock.
+ */
 enum vc_health_check {
-	VC_HEALTH_LIVE = 1 << 0,  /* a probe was attempted within two intervals */
-	VC_HEALTH_READY = 1 << 1, /* the last probe succeeded */
+	VC_HEALTH_LIVE = 1 << 0,
+	VC_HEALTH_READY = 1 << 1,
 };
 
 /**

@@ -170,8 +170,16 @@ int vc_parse_uint(const char *s, unsigned long long max, unsigned long long *out
 /** Parse "30s", "10m", "1h", "2h30m" or plain seconds. Returns 0 or -EINVAL. */
 int vc_parse_duration(const char *s, unsigned long *seconds);
 
-/** Format a Unix time as RFC 3339 UTC ("2026-11-22T10:00:00Z") into buf[32]. */
-void vc_format_rfc3339(long long t, char buf[static 32]);
+/* The Unix times RFC 3339 can write: years 0000 to 9999. */
+#define VC_TIME_MIN (-62167219200LL) /* 0000-01-01T00:00:00Z */
+#define VC_TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+
+/**
+ * Format a Unix time as RFC 3339 UTC ("2026-11-22T10:00:00Z") into buf[32].
+ * 0, or -EOVERFLOW for a time outside VC_TIME_MIN..VC_TIME_MAX (then buf
+ * says "(time out of range)", never garbage).
+ */
+int vc_format_rfc3339(long long t, char buf[static 32]);
 
 /**
  * Decode standard or URL-safe base64 (padding optional, whitespace

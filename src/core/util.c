@@ -267,14 +267,19 @@ vc_parse_duration(const char *s, unsigned long *seconds)
 	return 0;
 }
 
-void
+int
 vc_format_rfc3339(long long t, char buf[static 32])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* RFC 3339 has four-digit years; gmtime_r fails past time_t's years. */
+	if (t < VC_TIME_MIN || t > VC_TIME_MAX || (long long)tt != t ||
+	    !gmtime_r(&tt, &tm) || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		snprintf(buf, 32, "(time out of range)");
+		return -EOVERFLOW;
+	}
+	return 0;
 }
 
 unsigned long long

@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "virt-caps/escape.h"
+#include "virt-caps/featurefile.h"
 #include "virt-caps/log.h"
 
 #define HEALTH_MAX 8192
@@ -56,14 +59,18 @@ render(const struct vc_health *h)
 	return vc_buf_steal(&b, NULL);
 }
 
-/* Write all of @text to a new file @tmp, flushed to disk. */
+/* Write all of @text to a new file @tmp, flushed to disk. Whatever was left
+ * at that name goes first and O_EXCL|O_NOFOLLOW refuse anything planted
+ * since: a FIFO there would block the open, a symbolic link redirect it. */
 static int
 write_new(const char *tmp, const char *text)
 {
-	_autoclose_ int fd =
-		open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	_autoclose_ int fd = -1;
 	size_t len = strlen(text), done = 0;
 
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return -errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	while (done < len) {
@@ -102,8 +109,25 @@ vc_health_write(const char *dir, const struct vc_health *h)
 	return rc;
 }
 
-/* A number field of the record; -EINVAL for an unknown key. */
-static int
+/* The largest value of a number field: times RFC 3339 can write, an
+ * interval --interval accepts; 0 for an unknown key. */
+static unsigned long long
+field_max(const char *key)
+{
+	if (streq(key, "started") || streq(key, "last_attempt") ||
+	    streq(key, "last_success"))
+		return (unsigned long long)VC_TIME_MAX;
+	if (streq(key, "interval"))
+		return VC_HEALTH_INTERVAL_MAX;
+	if (streq(key, "consecutive_failures"))
+		return UINT_MAX;
+	if (streq(key, "labels"))
+		return LLONG_MAX;
+	return 0;
+}
+
+/* A number field of the record, @v within field_max(@key). */
+static void
 set_number(struct vc_health *h, const char *key, unsigned long long v)
 {
 	if (streq(key, "started"))
@@ -113,21 +137,19 @@ set_number(struct vc_health *h, const char *key, unsigned long long v)
 	else if (streq(key, "last_success"))
 		h->last_success = (long long)v;
 	else if (streq(key, "consecutive_failures"))
-		h->consecutive_failures = v > UINT_MAX ? UINT_MAX : (unsigned)v;
+		h->consecutive_failures = (unsigned)v;
 	else if (streq(key, "interval"))
 		h->interval = (unsigned long)v;
-	else if (streq(key, "labels"))
-		h->labels = (size_t)v;
 	else
-		return -EINVAL;
-	return 0;
+		h->labels = (size_t)v;
 }
 
-/* One "key=value" line into @h; -EINVAL for an unknown key or bad number. */
+/* One "key=value" line into @h; -EINVAL for an unknown key or a bad
+ * number, -ERANGE for a number past its field's bound. */
 static int
 parse_line(struct vc_health *h, const char *key, const char *value)
 {
-	unsigned long long v = 0;
+	unsigned long long v = 0, max = field_max(key);
 	char *end = NULL;
 
 	if (streq(key, "last_error")) {
@@ -140,59 +162,148 @@ parse_line(struct vc_health *h, const char *key, const char *value)
 		h->label_digest = strtoull(value, &end, 16);
 		return errno || end == value || *end ? -EINVAL : 0;
 	}
-	if (vc_parse_uint(value, LLONG_MAX, &v) < 0)
+	if (max == 0 || vc_parse_uint(value, ULLONG_MAX, &v) < 0)
 		return -EINVAL;
-	return set_number(h, key, v);
+	if (v > max)
+		return -ERANGE;
+	set_number(h, key, v);
+	return 0;
 }
 
 static int
-parse_record(const char *path, char *text, struct vc_health *h)
+parse_record(char *text, struct vc_health *h, char **why)
 {
 	unsigned lineno = 0;
 
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '=');
+		int rc;
 
 		lineno++;
 		if (eq)
 			*eq = '\0';
-		if (!eq || parse_line(h, line, eq + 1) < 0) {
-			vc_err("%s: line %u is not a health record line", path, lineno);
+		rc = eq ? parse_line(h, line, eq + 1) : -EINVAL;
+		if (rc == -ERANGE)
+			*why = xasprintf("line %u: %s out of range (a time after year "
+					 "9999 or an interval over a year)",
+					 lineno, line);
+		else if (rc < 0)
+			*why = xasprintf("line %u is not a health record line", lineno);
+		if (rc < 0)
 			return -EINVAL;
-		}
 	}
 	if (h->interval == 0) {
-		vc_err("%s: no interval: not a health record", path);
+		*why = xstrdup("no interval: not a health record");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int
-vc_health_read(const char *dir, struct vc_health *h)
+static const char *
+file_kind(mode_t mode)
 {
-	_autofree_ char *path = xasprintf("%s/%s", dir, VC_HEALTH_FILE);
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "a special file";
+}
+
+/* Open @path only to read a regular file from it: O_NONBLOCK so that a
+ * FIFO there cannot block the open (the loop takes SIGTERM only between
+ * probes), O_NOFOLLOW so that a symbolic link is not followed. */
+static int
+open_record(const char *path, char **why)
+{
+	_autoclose_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0 && errno == ELOOP) {
+		*why = xstrdup("a symbolic link, not a regular file");
+		return -EINVAL;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		if (rc != -ENOENT)
+			*why = xasprintf("cannot read it: %s", strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = xasprintf("%s, not a regular file", file_kind(st.st_mode));
+		return -EINVAL;
+	}
+	return steal_fd(&fd);
+}
+
+static int
+read_record(const char *path, struct vc_health *h, char **why)
+{
+	_autoclose_ int fd = open_record(path, why);
 	_autofree_ char *text = NULL;
 	size_t len = 0;
-	int rc = vc_read_file(path, HEALTH_MAX, &text, &len);
+	int rc;
 
-	memset(h, 0, sizeof(*h));
-	if (rc == -ENOENT)
-		return rc;
+	if (fd < 0)
+		return fd;
+	rc = vc_read_fd(fd, HEALTH_MAX, &text, &len);
 	if (rc < 0) {
-		vc_err("cannot read the health record %s: %s", path,
-		       rc == -EFBIG ? "larger than 8 KiB" : strerror(-rc));
+		*why = xasprintf("cannot read it: %s",
+				 rc == -EFBIG ? "larger than 8 KiB" : strerror(-rc));
 		return rc;
 	}
 	if (strlen(text) != len) {
-		vc_err("%s: binary data, not a health record", path);
+		*why = xstrdup("binary data, not a health record");
 		return -EINVAL;
 	}
-	rc = parse_record(path, text, h);
+	return parse_record(text, h, why);
+}
+
+int
+vc_health_read(const char *dir, struct vc_health *h, char **why)
+{
+	_autofree_ char *path = xasprintf("%s/%s", dir, VC_HEALTH_FILE);
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	*why = NULL;
+	rc = read_record(path, h, why);
 	if (rc < 0)
 		vc_health_clear(h);
 	return rc;
+}
+
+/* Times further ahead than this are not clock skew between the writer's
+ * and the reader's view: the clock went back, or the record is made up. */
+#define FUTURE_SLACK 5
+
+static const char *
+check_word(unsigned checks)
+{
+	return (checks & VC_HEALTH_LIVE) ? "live" : "ready";
+}
+
+static char *
+judge_future(const struct vc_health *h, unsigned checks, long long now)
+{
+	const char *names[] = {"started", "last_attempt", "last_success"};
+	long long times[] = {h->started, h->last_attempt, h->last_success};
+	char at[32];
+
+	for (size_t i = 0; i < 3; i++) {
+		if (times[i] <= now + FUTURE_SLACK)
+			continue;
+		vc_format_rfc3339(times[i], at);
+		return xasprintf("not %s: the record is from the future: %s %s is %llds "
+				 "ahead of this clock (did the clock go back?)",
+				 check_word(checks), names[i], at, times[i] - now);
+	}
+	return NULL;
 }
 
 static char *
@@ -204,14 +315,31 @@ judge_live(const struct vc_health *h, long long now)
 	if (now - since <= 2LL * (long long)h->interval)
 		return NULL;
 	vc_format_rfc3339(since, at);
-	return xasprintf("not live: no probe %s for %llds (since %s), over two "
-			 "intervals of %lus: a libvirt call may be stuck",
-			 h->last_attempt ? "finished" : "finished since the start",
+	if (!h->last_attempt)
+		return xasprintf("not live: no probe has finished since the start at %s, "
+				 "%llds ago, over two intervals of %lus: a libvirt call "
+				 "may be stuck",
+				 at, now - since, h->interval);
+	return xasprintf("not live: the last finished probe started %llds ago (at %s), "
+			 "over two intervals of %lus: a libvirt call may be stuck",
 			 now - since, at, h->interval);
 }
 
 static char *
-judge_ready(const struct vc_health *h)
+judge_failed(const struct vc_health *h)
+{
+	_autofree_ char *error =
+		vc_escape_text(h->last_error ? h->last_error : "unknown error");
+	char at[32];
+
+	vc_format_rfc3339(h->last_attempt, at);
+	return xasprintf("not ready: the last %u probe%s failed, the last at %s: %s",
+			 h->consecutive_failures, vc_plural(h->consecutive_failures), at,
+			 error);
+}
+
+static char *
+judge_ready(const struct vc_health *h, long long now)
 {
 	char at[32];
 
@@ -220,22 +348,30 @@ judge_ready(const struct vc_health *h)
 		return xasprintf("not ready: no probe has finished since the start at %s",
 				 at);
 	}
-	if (h->consecutive_failures == 0)
+	if (h->consecutive_failures)
+		return judge_failed(h);
+	/* The feature file expires 3 intervals after the probe that wrote it
+	 * (VC_LABEL_EXPIRY_INTERVALS); it was written after the probe began,
+	 * so counting from the start never says "published" too long. */
+	if (now - h->last_success <= VC_LABEL_EXPIRY_INTERVALS * (long long)h->interval)
 		return NULL;
-	vc_format_rfc3339(h->last_attempt, at);
-	return xasprintf("not ready: the last %u probe%s failed, the last at %s: %s",
-			 h->consecutive_failures, vc_plural(h->consecutive_failures), at,
-			 h->last_error ? h->last_error : "unknown error");
+	vc_format_rfc3339(h->last_success, at);
+	return xasprintf("not ready: last success %llds ago (at %s), labels expired "
+			 "(%d intervals of %lus)",
+			 now - h->last_success, at, VC_LABEL_EXPIRY_INTERVALS,
+			 h->interval);
 }
 
 bool
 vc_health_judge(const struct vc_health *h, unsigned checks, long long now, char **line)
 {
-	char *why = (checks & VC_HEALTH_LIVE) ? judge_live(h, now) : NULL;
+	char *why = judge_future(h, checks, now);
 	char at[32];
 
+	if (!why && (checks & VC_HEALTH_LIVE))
+		why = judge_live(h, now);
 	if (!why && (checks & VC_HEALTH_READY))
-		why = judge_ready(h);
+		why = judge_ready(h, now);
 	if (why) {
 		*line = why;
 		return false;

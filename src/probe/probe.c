@@ -207,12 +207,13 @@ prepare_state_dir(const char *dir)
 {
 	_autofree_ char *cache = xasprintf("%s/cache", dir);
 	_autofree_ char *config = xasprintf("%s/config", dir);
+	const char *failed = dir;
 	int rc = mkdir_p(dir, 0755);
 
-	if (rc == 0)
-		rc = mkdir_p(cache, 0700);
+	if (rc == 0 && (rc = mkdir_p(cache, 0700)) < 0)
+		failed = cache;
 	if (rc < 0) {
-		vc_err("cannot create state directory %s: %s", dir, strerror(-rc));
+		vc_err("cannot create state directory %s: %s", failed, strerror(-rc));
 		return rc;
 	}
 	if (access(dir, W_OK) < 0) {

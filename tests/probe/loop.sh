@@ -58,7 +58,7 @@ ok "health record after a good run; --health=ready exits 0"
 # Not live: the last attempt is over two intervals old (the loop stopped).
 sleep 3
 run 1 "$P" --health --state-dir "$S"
-grep -Eq '^not live: no probe finished for [0-9]+s \(since .*Z\), over two intervals of 1s: a libvirt call may be stuck$' "$TMP/out" || fail "not live: $(cat "$TMP/out")"
+grep -Eq '^not live: the last finished probe started [0-9]+s ago \(at .*Z\), over two intervals of 1s: a libvirt call may be stuck$' "$TMP/out" || fail "not live: $(cat "$TMP/out")"
 [ "$(wc -l <"$TMP/out")" = 1 ] || fail "--health printed more than one line"
 run 1 "$P" --health=live --state-dir "$S"
 ok "--health and --health=live: exit 1 after two intervals without a probe"
@@ -86,6 +86,8 @@ ok "failing probes: not ready with the error, live; labels kept only when there 
 # --health on no record, a malformed one, and with other options.
 run 1 "$P" --health --state-dir "$TMP/none"
 grep -q "^not live: no health record in $TMP/none" "$TMP/out" || fail "no record: $(cat "$TMP/out")"
+run 1 "$P" --health=ready --state-dir "$TMP/none"
+grep -q "^not ready: no health record in $TMP/none" "$TMP/out" || fail "no record, ready: $(cat "$TMP/out")"
 mkdir "$TMP/bad" && printf 'started=1\ninterval=abc\n' >"$TMP/bad/health"
 run 3 "$P" --health --state-dir "$TMP/bad"
 one_line_error "$TMP/bad/health: line 2 is not a health record line"
@@ -93,5 +95,88 @@ run 2 "$P" --health --virttype kvm
 one_line_error "--health takes no option but --state-dir"
 run 2 "$P" --health=sometimes
 one_line_error "--health must be live, ready or both, not 'sometimes'"
-ok "--health: missing record exit 1, malformed exit 3, usage errors exit 2"
+ok "--health: missing record exit 1 naming the check, malformed exit 3, usage errors exit 2"
+
+# A FIFO or a symbolic link named health: refused at once, never opened
+# blocking (a FIFO would hang the reader); timeout bounds a regression.
+mkdir "$TMP/fifo" "$TMP/sym"
+mkfifo "$TMP/fifo/health"
+run 3 timeout 20 "$P" --health --state-dir "$TMP/fifo"
+one_line_error "$TMP/fifo/health: a FIFO, not a regular file"
+ln -s "$S/health" "$TMP/sym/health"
+run 3 timeout 20 "$P" --health=ready --state-dir "$TMP/sym"
+one_line_error "$TMP/sym/health: a symbolic link, not a regular file"
+ok "--health: a FIFO or symlink record is an error (exit 3), without blocking"
+
+# The loop replaces a FIFO record (and a malformed one) with a warning,
+# and still exits on SIGTERM; its temp file planted as a FIFO is replaced too.
+start_failing_loop() {
+	timeout 60 "$P" --interval 1h --virttype kvm --kvm-device "$TMP/no-kvm" --state-dir "$1" --features-dir "$F2" 2>"$TMP/fail.err" &
+	pid=$!
+	wait_for 'probe failed' "$TMP/fail.err"
+	kill -TERM $pid
+	wait $pid || fail "SIGTERM: exit status $? ($(cat "$TMP/fail.err"))"
+	[ -f "$1/health" ] && [ ! -L "$1/health" ] || fail "$1/health is not a regular file now"
+	grep -qx 'interval=3600' "$1/health" || fail "$1/health is not the loop's record"
+}
+mkfifo "$TMP/fifo/.health.tmp"
+start_failing_loop "$TMP/fifo"
+grep -q "^caps-probe: warning: replacing the malformed health record $TMP/fifo/health: a FIFO, not a regular file\$" "$TMP/fail.err" ||
+	fail "no FIFO warning: $(cat "$TMP/fail.err")"
+printf 'started=1\ninterval=abc\n' >"$TMP/bad/health"
+start_failing_loop "$TMP/bad"
+grep -q "^caps-probe: warning: replacing the malformed health record $TMP/bad/health: line 2 is not a health record line\$" "$TMP/fail.err" ||
+	fail "no malformed warning: $(cat "$TMP/fail.err")"
+! grep -q 'error: .*health' "$TMP/fail.err" || fail "a replaced record is reported as an error"
+ok "loop: a FIFO or malformed record is a warning and replaced by a regular file"
+
+# Hand-made records: hrec LAST_ATTEMPT LAST_SUCCESS FAILURES INTERVAL [ERROR]
+mkdir "$TMP/h"
+hrec() {
+	printf 'started=%s\nlast_attempt=%s\nlast_success=%s\nconsecutive_failures=%s\ninterval=%s\nlabels=7\nlabel_digest=00000000000000ff\nlast_error=%s\n' \
+		"$1" "$1" "$2" "$3" "$4" "${5:-}" >"$TMP/h/health"
+}
+now=$(date +%s)
+
+# From the future (the clock went back): healthy for neither check.
+hrec $((now + 1000)) $((now + 1000)) 0 100
+run 1 "$P" --health --state-dir "$TMP/h"
+grep -Eq '^not live: the record is from the future: started .*Z is (99[0-9]|1000)s ahead of this clock' "$TMP/out" || fail "future: $(cat "$TMP/out")"
+run 1 "$P" --health=ready --state-dir "$TMP/h"
+grep -q '^not ready: the record is from the future' "$TMP/out" || fail "future, ready: $(cat "$TMP/out")"
+hrec $((now - 1)) $((now - 1)) 0 100
+run 0 "$P" --health --state-dir "$TMP/h"
+ok "--health: a record from the future is not healthy"
+
+# Out of range: after year 9999, an interval over a year, a negative time.
+for bad in 'last_attempt=253402300800' 'last_success=9223372036854775807' 'interval=31536001'; do
+	hrec 1 1 0 100
+	printf '%s\n' "$bad" >>"$TMP/h/health"
+	run 3 "$P" --health --state-dir "$TMP/h"
+	one_line_error "$TMP/h/health: line 9: ${bad%%=*} out of range (a time after year 9999 or an interval over a year)"
+done
+hrec -5 1 0 100
+run 3 "$P" --health --state-dir "$TMP/h"
+one_line_error "$TMP/h/health: line 1 is not a health record line"
+hrec 253402300799 253402300799 0 31536000
+run 1 "$P" --health --state-dir "$TMP/h"
+grep -q '^not live: the record is from the future: started 9999-12-31T23:59:59Z' "$TMP/out" || fail "year 9999: $(cat "$TMP/out")"
+ok "--health: out-of-range times and intervals are malformed (exit 3)"
+
+# last_error is terminal text: control characters come out escaped.
+hrec $((now - 1)) $((now - 50)) 2 100 "$(printf 'boom\033]0;owned\007 here')"
+run 1 "$P" --health=ready --state-dir "$TMP/h"
+grep -qF 'not ready: the last 2 probes failed, the last at ' "$TMP/out" || fail "failed: $(cat "$TMP/out")"
+grep -qF ': boom\x1b]0;owned\x07 here' "$TMP/out" || fail "last_error not escaped: $(cat -v "$TMP/out")"
+! grep -q "$(printf '\033')" "$TMP/out" || fail "raw ESC in --health output"
+ok "--health: last_error is escaped"
+
+# Readiness follows the labels' expiry (3 intervals after the success).
+hrec $((now - 250)) $((now - 250)) 0 100
+run 0 "$P" --health=ready --state-dir "$TMP/h"
+run 1 "$P" --health=live --state-dir "$TMP/h"
+hrec $((now - 400)) $((now - 400)) 0 100
+run 1 "$P" --health=ready --state-dir "$TMP/h"
+grep -Eq '^not ready: last success 40[0-9]s ago \(at .*Z\), labels expired \(3 intervals of 100s\)$' "$TMP/out" || fail "stale: $(cat "$TMP/out")"
+ok "--health=ready: not ready once the last success's labels expired"
 echo "$checks checks passed"

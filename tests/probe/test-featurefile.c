@@ -828,6 +828,13 @@ START_TEST(rfc3339)
 	ck_assert_int_eq(vc_parse_rfc3339("2026-11-22 10:00:00Z", &t), -EINVAL);
 	ck_assert_int_eq(vc_parse_rfc3339("2026-11-22T10:00:00", &t), -EINVAL);
 	ck_assert_int_eq(vc_parse_rfc3339("2026-11-22T10:00:00Zjunk", &t), -EINVAL);
+	/* Past year 9999 (or time_t) there is no RFC 3339 form. */
+	ck_assert_int_eq(vc_format_rfc3339(VC_TIME_MAX, buf), 0);
+	ck_assert_str_eq(buf, "9999-12-31T23:59:59Z");
+	ck_assert_int_eq(vc_format_rfc3339(VC_TIME_MAX + 1, buf), -EOVERFLOW);
+	ck_assert_str_eq(buf, "(time out of range)");
+	ck_assert_int_eq(vc_format_rfc3339(LLONG_MAX, buf), -EOVERFLOW);
+	ck_assert_int_eq(vc_format_rfc3339(LLONG_MIN, buf), -EOVERFLOW);
 }
 END_TEST
 
