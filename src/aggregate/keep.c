@@ -221,16 +221,15 @@ cm_get(struct keeper *kp)
 static void
 put_scalar(struct vc_out *o, const struct vc_tree *t)
 {
+	bool literal = !t->quoted;
 	unsigned long long v;
 
-	if (t->quoted)
-		vc_out_str(o, t->text);
-	else if (streq(t->text, "true") || streq(t->text, "false"))
+	if (literal && (streq(t->text, "true") || streq(t->text, "false")))
 		vc_out_bool(o, streq(t->text, "true"));
-	else if (vc_parse_uint(t->text, ULLONG_MAX, &v) == 0)
+	else if (literal && vc_parse_uint(t->text, ULLONG_MAX, &v) == 0)
 		vc_out_uint(o, v);
-	else
-		vc_out_str(o, t->text); /* no such field in a ConfigMap */
+	else /* strings; other numbers: no such field in a ConfigMap */
+		vc_out_str(o, t->text);
 }
 
 static void
