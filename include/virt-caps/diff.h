@@ -26,6 +26,7 @@ struct vc_rdoc {
 	struct vc_strv *global; /* per arch */
 	struct vc_rnode *nodes; /* sorted by name */
 	size_t n;
+	struct vc_strv unprobed; /* cluster.unprobed, sorted: listed, no labels */
 };
 
 /** Read a report. Returns 0 or -EINVAL (reported, naming @path). */
@@ -64,6 +65,7 @@ struct vc_diff {
 	struct vc_node_diff *nodes; /* only nodes with a change */
 	size_t n;
 	struct vc_strv added, removed;
+	struct vc_strv unprobed; /* probed before, still listed, no labels now: lost */
 	bool lost;
 };
 

@@ -21,8 +21,10 @@ struct vc_input {
 	const char *ns; /* --label-namespace, NULL when not given */
 	const char *kubeconfig;
 	const char *context;
-	const char *api_option; /* an API-only option given, for -f's usage error */
-	struct vc_selector sel; /* -l, parsed, for -f */
+	const char *api_option;  /* an API-only option given, for -f's usage error */
+	const char *conn_option; /* likewise, of the connection (also --keep's) */
+	bool api_for_keep;       /* --keep=configmap/NAME: -f may configure the API */
+	struct vc_selector sel;  /* -l, parsed, for -f */
 	struct vc_kube_opts kube;
 	unsigned long exec_timeout_s; /* --exec-timeout */
 };

@@ -56,6 +56,7 @@ struct vc_kube_reply {
 	long status;        /* HTTP status */
 	struct vc_buf body; /* at most VC_KUBE_REPLY_MAX bytes */
 	char *message;      /* a Status body's message when status >= 300, else "" */
+	char *content_type; /* the Content-Type header (escaped), or NULL */
 };
 
 /**

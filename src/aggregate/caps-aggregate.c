@@ -71,9 +71,12 @@ static const char usage_text[] =
 	"      --keep-namespace=NS   the ConfigMap's namespace (default: the pod's own,\n"
 	"                            from the service account, else " VC_KEEP_DEFAULT_NAMESPACE
 	")\n"
-	"With --keep, the output is YAML only, the report's warnings are not repeated\n"
-	"on standard error, and nothing is printed unless the report was stored: the\n"
-	"log of a run is one valid YAML document, or an error.\n"
+	"With --keep, the output is YAML only, warnings are not printed on standard\n"
+	"error (the report's warnings list has them; -v prints them and what is\n"
+	"done), and nothing is printed unless the report was stored: the log of a\n"
+	"run, standard output and error together, is one valid YAML document, or an\n"
+	"error. With -f, --kubeconfig, --context, --request-timeout and\n"
+	"--exec-timeout configure the ConfigMap calls of --keep=configmap/NAME.\n"
 	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 ok, 1 (--keep) something usable was lost since the kept\n"
 	"report, 2 usage error, 3 bad input (file,\n"
@@ -154,6 +157,12 @@ check_report_options(struct options *o, int argc, char **argv)
 	if (o->keep.ns && o->keep.kind != VC_KEEP_CONFIGMAP)
 		return vc_cli_usage_error(
 			"--keep-namespace goes with --keep=configmap/NAME");
+	/* The ConfigMap calls use the kubeconfig, also when -f lists nodes. */
+	o->in.api_for_keep = o->keep.kind == VC_KEEP_CONFIGMAP;
+	/* The log is one YAML document: warnings are in the report already,
+	 * and a line of them between report and comments would break it. */
+	if (o->keep.kind != VC_KEEP_NONE && vc_log_get_level() == VC_LOG_WARN)
+		vc_log_set_level(VC_LOG_ERROR);
 	return vc_input_check(&o->in);
 }
 

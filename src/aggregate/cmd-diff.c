@@ -15,12 +15,15 @@ static const char usage_text[] =
 	"globally and per node, features and machine types, host model, vendor,\n"
 	"virttype and version changes (a vendor or virttype that either report does\n"
 	"not name, as in older reports, is unknown: no change). OLD or NEW may be\n"
-	"'-' for standard input.\n"
+	"'-' for standard input. A node probed in OLD that NEW lists as unprobed\n"
+	"(still in the cluster, its labels gone) is 'no longer probed', a loss; a\n"
+	"node missing from NEW is removed, which is not.\n"
 	"\n"
 	"  -o, --output=FORMAT       text (default), yaml or json\n"
 	"\n" VC_CLI_COMMON_HELP "\n"
 	"Exit status: 0 nothing lost, 1 a model left global_caps or a node present in\n"
-	"both lost a usable model, a feature or a machine type, 2 usage error, 3 a\n"
+	"both lost a usable model, a feature or a machine type, or is no longer\n"
+	"probed, 2 usage error, 3 a\n"
 	"report cannot be read, 5 standard output could not be written.\n";
 
 static const struct option diff_options[] = {

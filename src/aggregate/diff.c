@@ -156,6 +156,9 @@ rdoc_from_tree(const struct vc_tree *root, const char *what, struct vc_rdoc *d)
 			return -EINVAL;
 	}
 	qsort(d->nodes, d->n, sizeof(*d->nodes), cmp_rnodes);
+	/* Reports before the list have none: their nodes count as removed. */
+	if (read_list(vc_tree_get(root, "cluster"), "unprobed", &d->unprobed, what) < 0)
+		return -EINVAL;
 	/* Two entries for one node cannot both be its state: refuse, rather
 	 * than compare one of them (or report it added and removed). */
 	for (size_t i = 1; i < d->n; i++)
@@ -208,7 +211,21 @@ vc_rdoc_clear(struct vc_rdoc *d)
 	for (size_t i = 0; i < d->n; i++)
 		rnode_clear(&d->nodes[i]);
 	free(d->nodes);
+	vc_strv_clear(&d->unprobed);
 	memset(d, 0, sizeof(*d));
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* @name in the sorted, unique @l. */
+static bool
+sorted_has(const struct vc_strv *l, const char *name)
+{
+	return l->n && bsearch(&name, l->v, l->n, sizeof(*l->v), cmp_str);
 }
 
 /* Both lists sorted: what is only in @a is lost, only in @b gained. */
@@ -333,6 +350,22 @@ change_clear(struct vc_change *c)
 	vc_strv_clear(&c->gained);
 }
 
+/*
+ * A node of the old report missing from the new one: removed from the
+ * cluster, or still listed with its labels gone (caps-probe stopped, the
+ * labels expired), which takes its models away as surely as a loss.
+ */
+static void
+gone(const char *name, const struct vc_rdoc *b, struct vc_diff *d)
+{
+	if (!sorted_has(&b->unprobed, name)) {
+		vc_strv_push(&d->removed, name);
+		return;
+	}
+	vc_strv_push(&d->unprobed, name);
+	d->lost = true;
+}
+
 void
 vc_diff_compute(const struct vc_rdoc *a, const struct vc_rdoc *b, struct vc_diff *d)
 {
@@ -347,7 +380,7 @@ vc_diff_compute(const struct vc_rdoc *a, const struct vc_rdoc *b, struct vc_diff
 				      : strcmp(a->nodes[i].name, b->nodes[j].name);
 
 		if (cmp < 0) {
-			vc_strv_push(&d->removed, a->nodes[i++].name);
+			gone(a->nodes[i++].name, b, d);
 		} else if (cmp > 0) {
 			vc_strv_push(&d->added, b->nodes[j++].name);
 		} else {
@@ -376,6 +409,7 @@ vc_diff_clear(struct vc_diff *d)
 	free(d->nodes);
 	vc_strv_clear(&d->added);
 	vc_strv_clear(&d->removed);
+	vc_strv_clear(&d->unprobed);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -447,6 +481,7 @@ vc_diff_write(struct vc_out *o, const struct vc_diff *d)
 	vc_out_list_end(o);
 	vc_out_strv(o, "added_nodes", &d->added);
 	vc_out_strv(o, "removed_nodes", &d->removed);
+	vc_out_strv(o, "no_longer_probed_nodes", &d->unprobed);
 	vc_out_map_end(o);
 }
 
@@ -516,6 +551,11 @@ vc_diff_text(const struct vc_diff *d)
 		text_node(&b, &d->nodes[i]);
 	text_list(&b, "nodes", "added", &d->added);
 	text_list(&b, "nodes", "removed", &d->removed);
+	for (size_t i = 0; i < d->unprobed.n; i++) {
+		_autofree_ char *name = vc_escape_text(d->unprobed.v[i]);
+
+		vc_buf_printf(&b, "node %s: no longer probed (labels gone)\n", name);
+	}
 	if (!b.len)
 		vc_buf_printf(&b, "no differences\n");
 	vc_buf_printf(&b, "%s\n",

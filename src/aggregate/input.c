@@ -128,8 +128,12 @@ vc_input_option(struct vc_input *o, int c, const char *arg)
 	}
 	if (c < VC_OPT_KUBECONFIG || c > VC_OPT_MAX_NODES)
 		return 1;
-	o->api_option =
-		api_option_names[c - VC_OPT_KUBECONFIG]; /* for -f's usage error */
+	/* For -f's usage error; --keep's ConfigMap calls use the connection. */
+	if (c == VC_OPT_KUBECONFIG || c == VC_OPT_CONTEXT || c == VC_OPT_TIMEOUT ||
+	    c == VC_OPT_EXEC_TIMEOUT)
+		o->conn_option = api_option_names[c - VC_OPT_KUBECONFIG];
+	else
+		o->api_option = api_option_names[c - VC_OPT_KUBECONFIG];
 	return set_api_option(o, c, arg);
 }
 
@@ -142,6 +146,10 @@ vc_input_check(struct vc_input *o)
 	if (o->files.n && o->api_option)
 		return vc_cli_usage_error(
 			"--%s is for the API; it cannot be used with -f", o->api_option);
+	if (o->files.n && o->conn_option && !o->api_for_keep)
+		return vc_cli_usage_error(
+			"--%s is for the API; it cannot be used with -f (but with --keep=configmap/NAME)",
+			o->conn_option);
 	for (size_t i = 0; i < o->files.n; i++)
 		stdin_uses += vc_is_stdin(o->files.v[i]);
 	if (stdin_uses > 1)

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "virt-caps/cli.h"
@@ -31,9 +32,10 @@ struct keeper {
 	struct vc_kube_config cfg;
 	char *where; /* "configmap NS/NAME" or "file PATH", for messages */
 	char *ns;
-	char *path;     /* the ConfigMap's API path */
-	char *rv;       /* resourceVersion read; NULL: no ConfigMap */
-	char *previous; /* the kept report; NULL: none yet */
+	char *path;         /* the ConfigMap's API path */
+	char *rv;           /* resourceVersion read; NULL: no ConfigMap */
+	struct vc_tree *cm; /* the ConfigMap read, updated in place; NULL: none */
+	char *previous;     /* the kept report; NULL: none yet */
 	size_t prev_len;
 };
 
@@ -95,6 +97,14 @@ cm_open(struct keeper *kp)
 	return VC_EXIT_OK;
 }
 
+/* 403 on the POST after a GET 404: the ConfigMap is missing, not the Role. */
+static void
+cm_create_refused(const struct keeper *kp, const char *sep, const char *message)
+{
+	vc_err("%s: the ConfigMap does not exist and user '%s' may not create it (403 Forbidden): re-apply manifests/aggregate, which ships it empty, or grant create on configmaps in namespace %s%s%s",
+	       kp->where, kp->cfg.user, kp->ns, sep, message);
+}
+
 /* 401, 403 and other refusals: who, what, and the Role that allows it. */
 static enum vc_exit
 cm_refused(const struct keeper *kp, const char *verb, const struct vc_kube_reply *r)
@@ -104,6 +114,8 @@ cm_refused(const struct keeper *kp, const char *verb, const struct vc_kube_reply
 	if (r->status == 401)
 		vc_err("%s: the API server at %s did not accept the credentials of user '%s' (401 Unauthorized)%s%s",
 		       kp->where, kp->cfg.server, kp->cfg.user, sep, r->message);
+	else if (r->status == 403 && streq(verb, "create"))
+		cm_create_refused(kp, sep, r->message);
 	else if (r->status == 403)
 		vc_err("%s: user '%s' may not %s it (403 Forbidden): it needs get and update on this one ConfigMap (the Role caps-aggregate-report of manifests/aggregate)%s%s",
 		       kp->where, kp->cfg.user, verb, sep, r->message);
@@ -113,26 +125,72 @@ cm_refused(const struct keeper *kp, const char *verb, const struct vc_kube_reply
 	return VC_EXIT_BACKEND;
 }
 
+/* A proxy's or gateway's page instead of the API's JSON. */
+static bool
+looks_like_json(const struct vc_buf *body)
+{
+	size_t i = 0;
+
+	while (i < body->len && strchr(" \t\r\n", body->data[i]))
+		i++;
+	return i < body->len && body->data[i] == '{';
+}
+
+/* A map with at least one entry. */
+static bool
+has_entries(const struct vc_tree *t)
+{
+	return t && t->type == VC_T_MAP && t->n;
+}
+
+/*
+ * Another ConfigMap of the same name, holding data of its own: taking it
+ * over as a first run would overwrite someone's configuration.
+ */
+static bool
+is_foreign(const struct keeper *kp, const struct vc_tree *t)
+{
+	const struct vc_tree *data = vc_tree_get(t, "data");
+
+	if (vc_tree_get(data, VC_KEEP_KEY))
+		return false;
+	if (!has_entries(data) && !has_entries(vc_tree_get(t, "binaryData")))
+		return false;
+	vc_err("ConfigMap %s/%s holds other data and no %s: not ours; choose another name",
+	       kp->ns, kp->k->name, VC_KEEP_KEY);
+	return true;
+}
+
 /* The report and resourceVersion of a ConfigMap as the API returns it. */
 static enum vc_exit
-cm_take(struct keeper *kp, const struct vc_buf *body)
+cm_take(struct keeper *kp, const struct vc_kube_reply *r)
 {
-	_autotree_ struct vc_tree *t = vc_tree_parse(body->data, body->len, kp->where);
-	const char *rv = vc_tree_str(vc_tree_get(t, "metadata"), "resourceVersion");
-	const char *report = vc_tree_str(vc_tree_get(t, "data"), VC_KEEP_KEY);
+	_autotree_ struct vc_tree *t = NULL;
+	const char *rv, *report;
 
+	if (!looks_like_json(&r->body)) {
+		vc_err("%s: the API server's answer (HTTP 200, Content-Type %s) is not JSON",
+		       kp->where, r->content_type ? r->content_type : "not given");
+		return VC_EXIT_BACKEND;
+	}
+	t = vc_tree_parse(r->body.data, r->body.len, kp->where);
 	if (!t)
 		return VC_EXIT_BACKEND;
+	rv = vc_tree_str(vc_tree_get(t, "metadata"), "resourceVersion");
+	report = vc_tree_str(vc_tree_get(t, "data"), VC_KEEP_KEY);
 	if (strempty(rv)) {
 		vc_err("%s: the API server's answer has no metadata.resourceVersion",
 		       kp->where);
 		return VC_EXIT_BACKEND;
 	}
+	if (is_foreign(kp, t))
+		return VC_EXIT_DATA;
 	kp->rv = xstrdup(rv);
 	if (!strempty(report)) {
 		kp->previous = xstrdup(report);
 		kp->prev_len = strlen(report);
 	}
+	kp->cm = steal(&t);
 	return VC_EXIT_OK;
 }
 
@@ -147,7 +205,7 @@ cm_get(struct keeper *kp)
 	if (res != VC_OK)
 		rc = vc_exit_for(res);
 	else if (r.status == 200)
-		rc = cm_take(kp, &r.body);
+		rc = cm_take(kp, &r);
 	else if (r.status == 404)
 		rc = VC_EXIT_OK; /* the first run: created at the store */
 	else
@@ -156,13 +214,91 @@ cm_get(struct keeper *kp)
 	return rc;
 }
 
-/* The whole ConfigMap (PUT replaces it), with the resourceVersion read. */
-static char *
-cm_body(const struct keeper *kp, const char *text)
+/*
+ * A scalar of the ConfigMap read, as it was: the tree keeps JSON numbers
+ * and literals as unquoted text.
+ */
+static void
+put_scalar(struct vc_out *o, const struct vc_tree *t)
 {
-	_autoout_ struct vc_out *o = vc_out_new(VC_FMT_JSON);
-	char *json = NULL;
+	bool literal = !t->quoted;
+	unsigned long long v;
 
+	if (literal && (streq(t->text, "true") || streq(t->text, "false")))
+		vc_out_bool(o, streq(t->text, "true"));
+	else if (literal && vc_parse_uint(t->text, ULLONG_MAX, &v) == 0)
+		vc_out_uint(o, v);
+	else /* strings; other numbers: no such field in a ConfigMap */
+		vc_out_str(o, t->text);
+}
+
+static void
+put_tree(struct vc_out *o, const struct vc_tree *t)
+{
+	switch (t->type) {
+	case VC_T_NULL:
+		vc_out_null(o);
+		return;
+	case VC_T_SCALAR:
+		put_scalar(o, t);
+		return;
+	case VC_T_LIST:
+		vc_out_list_begin(o);
+		for (size_t i = 0; i < t->n; i++)
+			put_tree(o, t->items[i]);
+		vc_out_list_end(o);
+		return;
+	case VC_T_MAP:
+		vc_out_map_begin(o);
+		for (size_t i = 0; i < t->n; i++) {
+			vc_out_key(o, t->keys[i]);
+			put_tree(o, t->items[i]);
+		}
+		vc_out_map_end(o);
+		return;
+	}
+}
+
+/* The data read with the report in place (added when missing). */
+static void
+put_data(struct vc_out *o, const struct vc_tree *data, const char *text)
+{
+	vc_out_key(o, "data");
+	vc_out_map_begin(o);
+	for (size_t i = 0; data && data->type == VC_T_MAP && i < data->n; i++) {
+		if (streq(data->keys[i], VC_KEEP_KEY))
+			continue;
+		vc_out_key(o, data->keys[i]);
+		put_tree(o, data->items[i]);
+	}
+	vc_out_key(o, VC_KEEP_KEY);
+	vc_out_str(o, text);
+	vc_out_map_end(o);
+}
+
+/*
+ * The ConfigMap read, resourceVersion included, with only data.report
+ * changed: PUT replaces the object, and its other keys, annotations
+ * (kubectl's last-applied) and labels belong to whoever set them.
+ */
+static void
+put_read(struct vc_out *o, const struct vc_tree *cm, const char *text)
+{
+	vc_out_map_begin(o);
+	for (size_t i = 0; i < cm->n; i++) {
+		if (streq(cm->keys[i], "data"))
+			continue;
+		vc_out_key(o, cm->keys[i]);
+		put_tree(o, cm->items[i]);
+	}
+	put_data(o, vc_tree_get(cm, "data"), text);
+	vc_out_map_end(o);
+}
+
+/* A new ConfigMap (none was read). */
+static void
+put_new(struct vc_out *o, const struct keeper *kp, const char *text)
+{
 	vc_out_map_begin(o);
 	vc_out_key(o, "apiVersion");
 	vc_out_str(o, "v1");
@@ -174,10 +310,6 @@ cm_body(const struct keeper *kp, const char *text)
 	vc_out_str(o, kp->k->name);
 	vc_out_key(o, "namespace");
 	vc_out_str(o, kp->ns);
-	if (kp->rv) {
-		vc_out_key(o, "resourceVersion");
-		vc_out_str(o, kp->rv);
-	}
 	vc_out_key(o, "labels");
 	vc_out_map_begin(o);
 	vc_out_key(o, "app.kubernetes.io/name");
@@ -186,12 +318,20 @@ cm_body(const struct keeper *kp, const char *text)
 	vc_out_str(o, "virt-caps");
 	vc_out_map_end(o);
 	vc_out_map_end(o);
-	vc_out_key(o, "data");
-	vc_out_map_begin(o);
-	vc_out_key(o, VC_KEEP_KEY);
-	vc_out_str(o, text);
+	put_data(o, NULL, text);
 	vc_out_map_end(o);
-	vc_out_map_end(o);
+}
+
+static char *
+cm_body(const struct keeper *kp, const char *text)
+{
+	_autoout_ struct vc_out *o = vc_out_new(VC_FMT_JSON);
+	char *json = NULL;
+
+	if (kp->cm)
+		put_read(o, kp->cm, text);
+	else
+		put_new(o, kp, text);
 	if (vc_out_finish(o, &json, NULL) < 0)
 		abort(); /* memory output: only an allocation can fail */
 	return json;
@@ -206,8 +346,8 @@ cm_put(struct keeper *kp, const char *text)
 	struct vc_kube_reply r;
 	int rc = VC_EXIT_BACKEND;
 	enum vc_result res =
-		vc_kube_request(&kp->cfg, kp->in->kube.timeout_s, kp->rv ? "PUT" : "POST",
-				kp->rv ? kp->path : coll, body, &r);
+		vc_kube_request(&kp->cfg, kp->in->kube.timeout_s, kp->cm ? "PUT" : "POST",
+				kp->cm ? kp->path : coll, body, &r);
 
 	if (res != VC_OK)
 		rc = vc_exit_for(res);
@@ -216,7 +356,7 @@ cm_put(struct keeper *kp, const char *text)
 	else if (r.status == 409)
 		rc = STORE_CONFLICT; /* stale resourceVersion, or created meanwhile */
 	else
-		rc = cm_refused(kp, kp->rv ? "update" : "create", &r);
+		rc = cm_refused(kp, kp->cm ? "update" : "create", &r);
 	vc_kube_reply_clear(&r);
 	return rc;
 }
@@ -256,16 +396,47 @@ write_all(int fd, const char *text, size_t len)
 	return fsync(fd) < 0 ? -errno : 0;
 }
 
-/* Next to the old one, then renamed over it: never half a report. */
+/* The directory of @path, so that the rename is made durable too. */
+static int
+fsync_dir_of(const char *path)
+{
+	_autofree_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	_autoclose_ int fd = -1;
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Next to the old one, then renamed over it: never half a report. The
+ * temporary name is in a directory others may write (a shared volume):
+ * whatever sits there is removed, and O_EXCL|O_NOFOLLOW refuses a link
+ * planted between the unlink and the open, so no other file is written.
+ */
 static int
 file_put(struct keeper *kp, const char *text, size_t len)
 {
 	_autofree_ char *tmp = xasprintf("%s.tmp", kp->k->name);
-	_autoclose_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int rc = fd < 0 ? -errno : write_all(fd, text, len);
+	_autoclose_ int fd = -1;
+	int rc = 0;
 
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		rc = -errno;
+	fd = rc ? -1
+		: open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (!rc)
+		rc = fd < 0 ? -errno : write_all(fd, text, len);
 	if (rc == 0 && rename(tmp, kp->k->name) < 0)
 		rc = -errno;
+	if (rc == 0)
+		rc = fsync_dir_of(kp->k->name);
 	if (rc < 0) {
 		vc_err("cannot store the report in %s: %s", kp->k->name, strerror(-rc));
 		if (fd >= 0)
@@ -329,6 +500,7 @@ static int
 fetch_previous(struct keeper *kp)
 {
 	free(steal(&kp->rv));
+	vc_tree_free(steal(&kp->cm));
 	free(steal(&kp->previous));
 	kp->prev_len = 0;
 	return kp->k->kind == VC_KEEP_FILE ? file_get(kp) : cm_get(kp);
@@ -402,6 +574,7 @@ vc_keep_report(const struct vc_keep *k, const struct vc_input *in, const char *t
 	free(kp.ns);
 	free(kp.path);
 	free(kp.rv);
+	vc_tree_free(kp.cm);
 	free(kp.previous);
 	return rc;
 }

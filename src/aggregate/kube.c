@@ -6,6 +6,7 @@
 #include <time.h>
 #include <yajl/yajl_parse.h>
 
+#include "virt-caps/escape.h"
 #include "virt-caps/log.h"
 #include "virt-caps/names.h"
 #include "virt-caps/proxy.h"
@@ -847,6 +848,7 @@ perform_call(struct lister *l, const char *method, const char *body,
 	     struct vc_kube_reply *reply)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
+	const char *type = NULL;
 	CURLcode rc;
 
 	setup_common(l, l->base, errbuf);
@@ -872,6 +874,8 @@ perform_call(struct lister *l, const char *method, const char *body,
 		return VC_ERR_BACKEND;
 	}
 	curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, &reply->status);
+	curl_easy_getinfo(l->h, CURLINFO_CONTENT_TYPE, &type);
+	reply->content_type = type ? vc_escape_text(type) : NULL;
 	reply->message =
 		reply->status >= 300 ? status_message(&reply->body) : xstrdup("");
 	vc_debug("%s %s: HTTP %ld", method, l->base, reply->status);
@@ -912,5 +916,6 @@ vc_kube_reply_clear(struct vc_kube_reply *r)
 {
 	vc_buf_clear(&r->body);
 	free(r->message);
+	free(r->content_type);
 	*r = (struct vc_kube_reply){0};
 }

@@ -14,7 +14,9 @@ With --configmaps FILE it also serves ConfigMaps (GET, POST, PUT of
 /api/v1/namespaces/NS/configmaps[/NAME]) as the API server does for
 caps-aggregate --keep: a resourceVersion per object, 409 Conflict on a
 stale one or on creating one that exists, 404 on updating a missing one,
-422 past 1 MiB of data. FILE holds them ({"NS/NAME": object}), read at
+422 past 1 MiB of data. Scenarios cm-403 (every call refused),
+cm-create-403 (POST refused), cm-get-html (a proxy's HTML page with
+200 on GET). FILE holds them ({"NS/NAME": object}), read at
 start and rewritten after each change, so tests can seed and inspect them.
 """
 import argparse
@@ -134,6 +136,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return 403, status(403, "Forbidden",
                                f'configmaps "{name}" is forbidden: User "system:serviceaccount:virt-caps:caps-aggregate" '
                                f'cannot {verb} resource "configmaps" in API group "" in the namespace "{ns}"')
+        if sc == "cm-create-403" and method == "POST":
+            return 403, status(403, "Forbidden",
+                               f'configmaps is forbidden: User "system:serviceaccount:virt-caps:caps-aggregate" '
+                               f'cannot create resource "configmaps" in API group "" in the namespace "{ns}"')
         if method == "GET":
             if key not in state.configmaps:
                 return 404, status(404, "NotFound", f'configmaps "{name}" not found')
@@ -178,6 +184,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if not entry["auth"]:
             self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+            return
+        if state.args.scenario == "cm-get-html" and method == "GET":
+            body = b"<html><body>Service Unavailable</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         with state.lock:
             code, doc = self.configmap(method, m.group(1), m.group(2))

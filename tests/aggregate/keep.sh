@@ -154,6 +154,15 @@ one_line_error "cannot store the report in $TMP/no-such-dir/report.yaml: No such
 [ ! -s "$TMP/out" ] || fail "file: a failed store printed"
 ok "--keep file:PATH: first, loss (exit 1, stored), no loss, unwritable (exit 5)"
 
+# 9b. a link planted at the temporary name: removed, its target untouched
+echo "not yours" >"$TMP/victim"
+ln -sf "$TMP/victim" "$TMP/vol/report.yaml.tmp"
+run 0 "$A" -f "$TMP/lossy.json" --keep "file:$TMP/vol/report.yaml"
+[ "$(cat "$TMP/victim")" = "not yours" ] || fail "file: the planted link's target was written"
+[ ! -e "$TMP/vol/report.yaml.tmp" ] && [ ! -L "$TMP/vol/report.yaml.tmp" ] || fail "file: the link is left"
+sed '/^#/d' "$TMP/out" | cmp -s - "$TMP/vol/report.yaml" || fail "file: not stored past the link"
+ok "--keep file:PATH: a symlink at PATH.tmp is replaced, its target untouched"
+
 # 10. usage
 run 2 "$A" -f "$NODES" --keep secret/x
 one_line_error "--keep takes configmap/NAME or file:PATH, not 'secret/x'"
@@ -162,3 +171,95 @@ one_line_error "--keep prints YAML"
 run 2 "$A" -f "$NODES" --keep "file:$TMP/r" --keep-namespace x
 one_line_error "--keep-namespace goes with --keep=configmap/NAME"
 ok "usage errors: bad --keep, -o json, --keep-namespace with a file"
+run 2 "$A" -f "$NODES" --kubeconfig "$TMP/kc"
+one_line_error "--kubeconfig is for the API; it cannot be used with -f"
+run 2 "$A" -f "$NODES" --page-size 5 --keep "configmap/$CM"
+one_line_error "--page-size is for the API; it cannot be used with -f"
+ok "usage errors: -f with API options, --page-size even with --keep"
+
+# 11. only data.report changes: other keys, binaryData, annotations and
+# foreign labels of the ConfigMap read stay (the PUT carries them back)
+echo '{}' >"$CONFIGMAPS"
+start ok
+run 0 keep
+python3 - "$CONFIGMAPS" <<'PY'
+import json, sys
+cms = json.load(open(sys.argv[1]))
+cm = cms["virt-caps/caps-aggregate-report"]
+cm["data"]["notes"] = "kept by hand"
+cm["binaryData"] = {"blob": "AAEC"}
+cm["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "{\"x\":1}"}
+cm["metadata"]["labels"]["team"] = "infra"
+json.dump(cms, open(sys.argv[1], "w"))
+PY
+start ok
+run 1 keep -f "$TMP/lossy.json"
+[ "$(methods)" = "GET PUT" ] || fail "keep others: $(methods)"
+python3 - "$CONFIGMAPS" "$TMP/out" <<'PY' || fail "the PUT lost part of the ConfigMap"
+import json, sys
+cm = json.load(open(sys.argv[1]))["virt-caps/caps-aggregate-report"]
+assert cm["data"]["notes"] == "kept by hand", cm["data"]
+assert cm["binaryData"] == {"blob": "AAEC"}, cm
+assert cm["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] == "{\"x\":1}"
+assert cm["metadata"]["labels"]["team"] == "infra" and cm["metadata"]["labels"]["app.kubernetes.io/name"] == "caps-aggregate"
+assert cm["data"]["report"] == open(sys.argv[2]).read().partition("\n# ")[0] + "\n"
+PY
+ok "-f with --kubeconfig and --keep configmap: only data.report updated, the rest kept"
+
+# 12. someone else's ConfigMap of that name: refused, not taken over
+echo '{"virt-caps/'$CM'": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "'$CM'", "namespace": "virt-caps", "resourceVersion": "3"}, "data": {"config.yaml": "a: b"}}}' >"$CONFIGMAPS"
+cp "$CONFIGMAPS" "$TMP/before.json"
+start ok
+run 3 keep
+one_line_error "ConfigMap virt-caps/$CM holds other data and no report: not ours; choose another name"
+[ "$(methods)" = "GET" ] || fail "foreign ConfigMap: $(methods)"
+cmp -s "$CONFIGMAPS" "$TMP/before.json" || fail "foreign ConfigMap changed"
+[ ! -s "$TMP/out" ] || fail "foreign ConfigMap: a report printed"
+echo '{"virt-caps/'$CM'": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "'$CM'", "namespace": "virt-caps", "resourceVersion": "3"}, "binaryData": {"k": "AA=="}}}' >"$CONFIGMAPS"
+start ok
+run 3 keep
+one_line_error "holds other data and no report: not ours"
+ok "a ConfigMap with other data (or binaryData) and no report: exit 3, untouched"
+
+# 13. GET 404 then POST 403: the ConfigMap is missing, and the remedy
+echo '{}' >"$CONFIGMAPS"
+start cm-create-403
+run 4 keep
+one_line_error "configmap virt-caps/$CM: the ConfigMap does not exist and user 'tester' may not create it (403 Forbidden): re-apply manifests/aggregate, which ships it empty, or grant create"
+[ "$(methods)" = "GET POST" ] || fail "create 403: $(methods)"
+ok "POST 403 after GET 404: says the ConfigMap does not exist and how to fix it"
+
+# 14. a 200 that is not JSON (a proxy's page)
+start cm-get-html
+run 4 keep
+one_line_error "configmap virt-caps/$CM: the API server's answer (HTTP 200, Content-Type text/html) is not JSON"
+ok "a non-JSON 200 on GET: says so, with its content type"
+
+# 15. the log is one YAML document with stdout and stderr merged, also when
+# the kubeconfig warns (tls-server-name); -v asks for the lines on stderr
+kubeconfig "$TMP/kcw" "    token: $TOKEN" "    certificate-authority: $C/ca.crt
+    tls-server-name: localhost"
+start ok
+set +e
+"$A" --kubeconfig "$TMP/kcw" --keep "configmap/$CM" --keep-namespace virt-caps >"$TMP/merged" 2>&1
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "merged: exit $rc: $(cat "$TMP/merged")"
+python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert d["cluster"]["nodes"] > 0' "$TMP/merged" || fail "the merged log is not one YAML document"
+run 0 "$A" --kubeconfig "$TMP/kcw" --keep "configmap/$CM" --keep-namespace virt-caps -v
+grep -q 'tls-server-name is not supported' "$TMP/err" || fail "-v: the kubeconfig warning is not shown"
+ok "--keep: stdout+stderr is one YAML document despite a warning; -v shows it"
+
+# 16. a node still listed whose labels expired: a loss, not a removal
+python3 - "$NODES" "$TMP/expired.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = d["items"][0]
+n["metadata"]["labels"] = {k: v for k, v in n["metadata"]["labels"].items() if k.startswith("kubernetes.io/")}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+NODES=$TMP/expired.json start ok
+run 1 keep
+grep -q '^#   node n1: no longer probed (labels gone)' "$TMP/out" || fail "expired labels: $(grep '^#' "$TMP/out")"
+grep -q '^#.*removed' "$TMP/out" && fail "expired labels reported as removed"
+ok "a node whose labels expired: exit 1, 'no longer probed', not 'removed'"
