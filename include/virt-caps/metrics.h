@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * caps-probe's Prometheus endpoint (--metrics-address): GET /metrics in
- * the text exposition format, served by libmicrohttpd from its own
- * thread while the loop probes. The loop hands each probe's outcome to
+ * the text exposition format, served by libmicrohttpd from a thread of
+ * ours while the loop probes. The loop hands each probe's outcome to
  * vc_metrics_update(); the server thread only reads, under a mutex.
  */
 #pragma once
@@ -15,6 +15,17 @@
 
 struct vc_metrics;
 
+/*
+ * Limits that keep slow or greedy clients from starving the scraper
+ * (a scrape is one short request): connections in all, connections from
+ * one IP address (more are closed as soon as accepted), seconds of
+ * silence, and seconds a connection may live however it trickles bytes.
+ */
+#define VC_METRICS_MAX_CONNECTIONS 64U
+#define VC_METRICS_MAX_PER_IP 4U
+#define VC_METRICS_IDLE_TIMEOUT_S 5U
+#define VC_METRICS_DEADLINE_S 10.0
+
 /**
  * Parse "ADDR:PORT" (a numeric IPv4 address or a bracketed IPv6 one,
  * "[::1]:9100"; PORT 0 to 65535, 0 takes a free port). Returns 0 or
@@ -25,9 +36,9 @@ int vc_metrics_parse_address(const char *s, struct sockaddr_storage *addr,
 
 /**
  * Bind @address (already checked by vc_metrics_parse_address) and serve
- * from a thread of libmicrohttpd's. Start it after blocking the signals
- * the loop waits for: the thread inherits the mask. Returns NULL after
- * one error line naming the address (address in use, not local...).
+ * from a thread of our own, which closes connections past the deadline. Start it after
+ * blocking the signals the loop waits for: the thread inherits the mask. Returns NULL
+ * after one error line naming the address (address in use, not local...).
  */
 struct vc_metrics *vc_metrics_start(const char *address);
 

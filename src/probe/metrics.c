@@ -4,13 +4,25 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "metrics-private.h"
 #include "virt-caps/log.h"
 
+/* A connection's socket and when it was accepted, for the deadline. */
+struct vc_metrics_conn {
+	int fd;
+	double accepted; /* vc_monotonic_s() */
+	struct vc_metrics_conn *prev, *next;
+};
+
 struct vc_metrics {
 	struct MHD_Daemon *daemon;
 	unsigned port;
+	pthread_t thread; /* runs the daemon; valid while 'serving' */
+	bool serving;
+	atomic_bool stop;
+	struct vc_metrics_conn *conns; /* only the serving thread touches these */
 	pthread_mutex_t lock; /* guards what follows: the loop writes, MHD reads */
 	unsigned long long successes;
 	unsigned long long failures;
@@ -274,21 +286,98 @@ vc_metrics_new(void)
 	return m;
 }
 
+/*
+ * A slow client (slowloris) trickles header bytes to stay under the
+ * inactivity timeout: libmicrohttpd has no deadline for a whole request,
+ * so we keep our own. The notifications and the deadline both run on the
+ * serving thread, between MHD_run_wait() calls: MHD cannot close a socket
+ * under our feet.
+ */
+static void
+notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+       enum MHD_ConnectionNotificationCode toe)
+{
+	struct vc_metrics *m = cls;
+	struct vc_metrics_conn *c = *socket_context;
+	const union MHD_ConnectionInfo *info;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = xzalloc(sizeof(*c));
+		c->fd = info ? info->connect_fd : -1;
+		c->accepted = vc_monotonic_s();
+		c->next = m->conns;
+		if (m->conns)
+			m->conns->prev = c;
+		m->conns = c;
+		*socket_context = c;
+		return;
+	}
+	if (!c)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		m->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+	*socket_context = NULL;
+}
+
+/* Shut down (not close: MHD owns the fd) what is past the deadline; MHD
+ * then reads end-of-file and closes it, freeing the slot. */
+static void
+enforce_deadline(struct vc_metrics *m)
+{
+	double now = vc_monotonic_s();
+
+	for (struct vc_metrics_conn *c = m->conns; c; c = c->next) {
+		if (c->fd >= 0 && now - c->accepted >= VC_METRICS_DEADLINE_S) {
+			shutdown(c->fd, SHUT_RDWR);
+			c->fd = -1; /* once is enough */
+		}
+	}
+}
+
+static void *
+serve(void *arg)
+{
+	struct vc_metrics *m = arg;
+
+	/* Short waits: the deadline is checked and the stop flag seen at
+	 * least this often. */
+	while (!atomic_load(&m->stop)) {
+		MHD_run_wait(m->daemon, 250);
+		enforce_deadline(m);
+	}
+	return NULL;
+}
+
+static struct MHD_Daemon *
+start_daemon(struct vc_metrics *m, int fd)
+{
+	/* No internal thread: ours runs the daemon and the deadline. Epoll
+	 * (poll needs MHD's own thread) reports a socket we shut down. */
+	return MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, handle, m,
+				MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+				VC_METRICS_MAX_CONNECTIONS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, VC_METRICS_MAX_PER_IP,
+				MHD_OPTION_CONNECTION_TIMEOUT, VC_METRICS_IDLE_TIMEOUT_S,
+				MHD_OPTION_NOTIFY_CONNECTION, notify, m, MHD_OPTION_END);
+}
+
 struct vc_metrics *
 vc_metrics_start(const char *address)
 {
 	struct vc_metrics *m;
-	int fd = listen_on(address);
+	int fd = listen_on(address), err;
 
 	if (fd < 0)
 		return NULL;
 	m = vc_metrics_new();
 	m->port = bound_port(fd);
-	/* Few, short connections: a scraper every few seconds at most. */
-	m->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0,
-				     NULL, NULL, handle, m, MHD_OPTION_LISTEN_SOCKET, fd,
-				     MHD_OPTION_CONNECTION_LIMIT, 16U,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
+	m->daemon = start_daemon(m, fd);
 	if (!m->daemon) {
 		vc_err("--metrics-address %s: libmicrohttpd could not start serving",
 		       address);
@@ -296,6 +385,14 @@ vc_metrics_start(const char *address)
 		vc_metrics_stop(m);
 		return NULL;
 	}
+	err = pthread_create(&m->thread, NULL, serve, m);
+	if (err) {
+		vc_err("--metrics-address %s: cannot start the serving thread: %s",
+		       address, strerror(err));
+		vc_metrics_stop(m);
+		return NULL;
+	}
+	m->serving = true;
 	/* The port, not the address's: ":0" asked for any free one. */
 	vc_info("serving metrics on http://%.*s:%u/metrics",
 		(int)(strrchr(address, ':') - address), address, m->port);
@@ -313,6 +410,11 @@ vc_metrics_stop(struct vc_metrics *m)
 {
 	if (!m)
 		return;
+	if (m->serving) {
+		atomic_store(&m->stop, true);
+		pthread_join(m->thread, NULL);
+	}
+	/* Closes the connections left, each notified: the list empties. */
 	if (m->daemon)
 		MHD_stop_daemon(m->daemon);
 	pthread_mutex_destroy(&m->lock);

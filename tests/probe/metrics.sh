@@ -4,7 +4,8 @@
 # on the embedded QEMU driver (virttype qemu) scraped over loopback: the
 # text format (# HELP, # TYPE), the virttype and host_model labels, the
 # gauges against the feature file the same probe wrote, the success
-# counter growing across probes, 404/405, and the bound address only.
+# counter growing across probes, 404/405, the bound address only, and a
+# slow client that neither takes every connection nor holds one forever.
 . "$(dirname "$0")/../common/lib.sh"
 P=$CAPS_PROBE
 SCRAPE="python3 $TEST_SRC_DIR/probe/metrics-scrape.py"
@@ -124,6 +125,19 @@ except ConnectionRefusedError:
     sys.exit(0)
 sys.exit(1)' "$port" || fail "the server answers on 127.0.0.2 too: not bound to the given address"
 ok "bound to the given address only"
+
+# A slow client (slowloris) from 127.0.0.1 trickling headers: at most
+# VC_METRICS_MAX_PER_IP (4) connections held, scrapes from 127.0.0.2
+# still answered, and the held ones closed by the request deadline
+# although they never go quiet for the inactivity timeout.
+if python3 -c 'import socket; socket.create_connection(("127.0.0.1", int(__import__("sys").argv[1])), source_address=("127.0.0.2", 0))' "$port" 2>/dev/null; then
+	python3 "$TEST_SRC_DIR/probe/metrics-slowloris.py" "$port" 4 >"$TMP/slow" ||
+		fail "slow client: $(cat "$TMP/slow")"
+	sed 's/^/# /' "$TMP/slow"
+	ok "a slow client holds 4 connections at most, and only until the deadline"
+else
+	echo "# cannot connect from 127.0.0.2 here: the slow-client check is skipped"
+fi
 
 kill "$pid"
 wait "$pid" || fail "caps-probe exited $? on SIGTERM"
