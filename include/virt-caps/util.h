@@ -149,6 +149,9 @@ int vc_read_file(const char *path, size_t max, char **out, size_t *len);
 /** vc_read_file on an open descriptor (read to its end, not closed). */
 int vc_read_fd(int fd, size_t max, char **out, size_t *len);
 
+/** Write all @len bytes of @buf to @fd (EINTR retried). 0 or -errno. */
+int vc_write_all(int fd, const void *buf, size_t len);
+
 /*
  * Every file argument of the programs takes "-" for standard input:
  * vc_read_input reads it like vc_read_file, vc_input_name names it in

@@ -380,22 +380,6 @@ file_get(struct keeper *kp)
 	return VC_EXIT_OK;
 }
 
-static int
-write_all(int fd, const char *text, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		text += n;
-		len -= (size_t)n;
-	}
-	return fsync(fd) < 0 ? -errno : 0;
-}
-
 /* The directory of @path, so that the rename is made durable too. */
 static int
 fsync_dir_of(const char *path)
@@ -432,7 +416,9 @@ file_put(struct keeper *kp, const char *text, size_t len)
 	fd = rc ? -1
 		: open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (!rc)
-		rc = fd < 0 ? -errno : write_all(fd, text, len);
+		rc = fd < 0 ? -errno : vc_write_all(fd, text, len);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
 	if (rc == 0 && rename(tmp, kp->k->name) < 0)
 		rc = -errno;
 	if (rc == 0)

@@ -134,22 +134,6 @@ file_name(const struct vc_featurefile_opts *o, size_t index)
 	return index == 0 ? xstrdup(o->name) : xasprintf("%s-%zu", o->name, index + 1);
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write one temp file: never reuse or follow what someone left there. */
 static int
 write_temp(int dfd, const char *dir, const char *tmp, const struct vc_buf *c)
@@ -173,7 +157,7 @@ write_temp(int dfd, const char *dir, const char *tmp, const struct vc_buf *c)
 		vc_err("cannot create %s/%s: %s", dir, tmp, strerror(-rc));
 		return rc;
 	}
-	rc = fchmod(fd, 0644) < 0 ? -errno : write_all(fd, c->data, c->len);
+	rc = fchmod(fd, 0644) < 0 ? -errno : vc_write_all(fd, c->data, c->len);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	if (rc == 0 && close(steal_fd(&fd)) < 0)
