@@ -50,7 +50,8 @@ struct vc_health {
 /** Fold one probe's outcome into @h. */
 void vc_health_update(struct vc_health *h, const struct vc_probe_outcome *o);
 
-/** Write @h to @dir/health atomically. 0 or -errno (a warning naming the file). */
+/** Write @h to @dir/health atomically. 0 or -errno (a warning naming the
+ * file; an info line when @h records a failed probe, whose error said why). */
 int vc_health_write(const char *dir, const struct vc_health *h);
 
 /**

@@ -66,23 +66,15 @@ static int
 write_new(const char *tmp, const char *text)
 {
 	_autoclose_ int fd = -1;
-	size_t len = strlen(text), done = 0;
+	int rc;
 
 	if (unlink(tmp) < 0 && errno != ENOENT)
 		return -errno;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += (size_t)n;
-	}
-	return fsync(fd) < 0 ? -errno : 0;
+	rc = vc_write_all(fd, text, strlen(text));
+	return rc == 0 && fsync(fd) < 0 ? -errno : rc;
 }
 
 int
@@ -103,8 +95,14 @@ vc_health_write(const char *dir, const struct vc_health *h)
 		rc = -errno;
 	if (rc < 0) {
 		unlink(tmp);
-		vc_warn("cannot write the health record %s: %s (--health will not see this probe)",
-			path, strerror(-rc));
+		/* After a failed probe the error line said what is wrong (often
+		 * the same unwritable state directory): one line per error. */
+		if (h->consecutive_failures)
+			vc_info("cannot write the health record %s: %s (--health will not see this probe)",
+				path, strerror(-rc));
+		else
+			vc_warn("cannot write the health record %s: %s (--health will not see this probe)",
+				path, strerror(-rc));
 	}
 	return rc;
 }
