@@ -471,10 +471,19 @@ vc_advise_has_gap(const struct vc_advise *a)
 	return false;
 }
 
+/* A pool's virttype read as the report reads a node's (vc_cluster_accel). */
+static enum vc_accel
+pool_accel(const struct vc_advise_pool *p)
+{
+	if (streq(p->virttype, "kvm"))
+		return VC_ACCEL_KVM;
+	return streq(p->virttype, "qemu") ? VC_ACCEL_TCG : VC_ACCEL_UNKNOWN;
+}
+
 bool
 vc_advise_pool_emulated(const struct vc_advise_pool *p)
 {
-	return p->virttype && streq(p->virttype, "qemu");
+	return pool_accel(p) == VC_ACCEL_TCG;
 }
 
 bool
@@ -487,12 +496,10 @@ void
 vc_advise_write_emulated(struct vc_out *o, const struct vc_advise_pool *p)
 {
 	vc_out_key(o, "emulated");
-	if (p->virttype && streq(p->virttype, "kvm"))
-		vc_out_bool(o, false);
-	else if (vc_advise_pool_emulated(p))
-		vc_out_bool(o, true);
-	else
+	if (pool_accel(p) == VC_ACCEL_UNKNOWN)
 		vc_out_null(o);
+	else
+		vc_out_bool(o, pool_accel(p) == VC_ACCEL_TCG);
 }
 
 bool
@@ -523,7 +530,7 @@ vc_advise_pool_title(const struct vc_advise_pool *p)
 {
 	if (vc_advise_pool_emulated(p))
 		return xasprintf("%s %s emulated (virttype qemu)", p->arch, p->vendor);
-	if (p->virttype && streq(p->virttype, "kvm"))
+	if (pool_accel(p) == VC_ACCEL_KVM)
 		return xasprintf("%s %s kvm", p->arch, p->vendor);
 	return xasprintf("%s %s virttype %s", p->arch, p->vendor,
 			 p->virttype ? p->virttype : "unknown");
@@ -845,7 +852,7 @@ text_snippet(struct vc_buf *b, const struct vc_advise_pool *p, bool wide)
 		vc_buf_printf(b, "  snippet: none (the model is not ranked)\n");
 		return;
 	}
-	if (patch && !streq(p->virttype, "kvm"))
+	if (patch && pool_accel(p) != VC_ACCEL_KVM)
 		vc_buf_printf(
 			b,
 			"  note: the acceleration of this pool is not known (virttype "
